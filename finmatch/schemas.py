@@ -1,0 +1,381 @@
+"""Pydantic models of the v1 interchange format (``shared/spec/data-format.md``).
+
+These models are the contract for imports, the ``finmatch match`` output and API field names.
+Enum fields accept the English code or the Chinese label; list fields accept a list or a string
+separated by ``;`` ``；`` ``、`` or ``,``; booleans accept 是/否, 有/无 and the usual English forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from finmatch import credit_code as _credit_code
+from finmatch.enums import (
+    FAMILY_SHORT_LABELS,
+    Certification,
+    Family,
+    IndustryType,
+    InstitutionType,
+    LabelledEnum,
+    OutcomeStage,
+    Sector,
+    Stage,
+    TaxGrade,
+    ThreeFirst,
+    normalise_city,
+)
+
+FORMAT_ID = "finmatch/v1"
+_SPLIT = re.compile(r"[;；、,，]")
+_TRUE = {"true", "1", "yes", "y", "是", "有", "需要", "要求", "√", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "无", "不需要", "不要求", "×", "f", ""}
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and not raw.strip())
+
+
+def _none_if_blank(raw: Any) -> Any:
+    return None if _blank(raw) else raw
+
+
+def _split(raw: Any) -> list[Any]:
+    if _blank(raw):
+        return []
+    if isinstance(raw, list | tuple | set | frozenset):
+        return [x for x in raw if not _blank(x)]
+    return [part.strip() for part in _SPLIT.split(str(raw)) if part.strip()]
+
+
+def _parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if _blank(raw):
+        return False
+    if isinstance(raw, int | float):
+        if raw in (0, 1):
+            return bool(raw)
+        raise ValueError(f"应为是/否，实为 '{raw}' / expected a boolean")
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"应为是/否，实为 '{raw}' / expected a boolean, got '{raw}'")
+
+
+def _enum_parser(cls: type[LabelledEnum]) -> Callable[[Any], Any]:
+    def parse(raw: Any) -> Any:
+        if _blank(raw):
+            return None
+        return cls.parse(raw)
+
+    return parse
+
+
+def _enum_list_parser(cls: type[LabelledEnum], aliases: dict[str, str] | None = None) -> Callable[[Any], Any]:
+    def parse(raw: Any) -> list[Any]:
+        out = []
+        for item in _split(raw):
+            text = str(item).strip()
+            out.append(cls.parse(aliases.get(text, text) if aliases else text))
+        # keep order, drop repeats
+        return list(dict.fromkeys(out))
+
+    return parse
+
+
+def _parse_int(raw: Any) -> Any:
+    if _blank(raw):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", "")
+        if re.fullmatch(r"-?\d+(\.0+)?", text):
+            return int(float(text))
+    return raw
+
+
+def _parse_number(raw: Any) -> Any:
+    if _blank(raw):
+        return None
+    if isinstance(raw, str):
+        return raw.strip().replace(",", "").replace("，", "")
+    return raw
+
+
+def _parse_date(raw: Any) -> Any:
+    if _blank(raw):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, str):
+        text = raw.strip().replace("/", "-").replace(".", "-")
+        m = re.fullmatch(r"(\d{4})\s*[-年]\s*(\d{1,2})\s*[-月]\s*(\d{1,2})\s*日?(?:[ T].*)?", text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return raw
+
+
+def _parse_city(raw: Any) -> Any:
+    return None if _blank(raw) else normalise_city(str(raw))
+
+
+def _parse_cities(raw: Any) -> list[str]:
+    return list(dict.fromkeys(normalise_city(str(c)) for c in _split(raw)))
+
+
+def _parse_str_list(raw: Any) -> list[str]:
+    return [str(x).strip() for x in _split(raw)]
+
+
+def _parse_text(raw: Any) -> Any:
+    if _blank(raw):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip() if isinstance(raw, str | int | float) else raw
+
+
+Text = Annotated[str, BeforeValidator(_parse_text), Field(min_length=1)]
+OptText = Annotated[str | None, BeforeValidator(_parse_text)]
+Bool = Annotated[bool, BeforeValidator(_parse_bool)]
+OptInt = Annotated[int | None, BeforeValidator(_parse_int)]
+OptNonNegInt = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_parse_int)]
+OptMoney = Annotated[float | None, BeforeValidator(_parse_number)]
+OptNonNegMoney = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_parse_number)]
+OptRatio = Annotated[Annotated[float, Field(ge=0, le=1)] | None, BeforeValidator(_parse_number)]
+OptTrl = Annotated[Annotated[int, Field(ge=1, le=9)] | None, BeforeValidator(_parse_int)]
+OptDate = Annotated[dt.date | None, BeforeValidator(_parse_date)]
+City = Annotated[str | None, BeforeValidator(_parse_city)]
+Cities = Annotated[list[str], BeforeValidator(_parse_cities)]
+StrList = Annotated[list[str], BeforeValidator(_parse_str_list)]
+Extra = dict[str, str]
+
+
+class Entity(BaseModel):
+    """Base of every v1 entity: unknown input columns land in ``extra``, never dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False,
+                              populate_by_name=True)
+    extra: Extra = Field(default_factory=dict, description="导入时未识别的列，原样保留 / unknown columns kept as text")
+
+    ID_FIELD: ClassVar[str] = ""  # the primary-key field, set by each subclass
+
+    @property
+    def key(self) -> str:
+        return str(getattr(self, self.ID_FIELD))
+
+
+class Institution(Entity):
+    ID_FIELD: ClassVar[str] = "institution_id"
+    institution_id: Text
+    name: Text
+    type: Annotated[InstitutionType, BeforeValidator(_enum_parser(InstitutionType))]
+    city: City = None
+
+
+class Enterprise(Entity):
+    ID_FIELD: ClassVar[str] = "enterprise_id"
+    enterprise_id: Text
+    name: Text
+    credit_code: OptText = None
+    city: City = None
+    founded_year: Annotated[Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_parse_int)] = None
+    employees: OptNonNegInt = None
+    annual_revenue_wan: OptNonNegMoney = None
+    net_profit_wan: OptMoney = None
+    debt_ratio: OptRatio = None
+    rd_ratio: OptRatio = None
+    invention_patents: OptNonNegInt = None
+    certifications: Annotated[list[Certification], BeforeValidator(_enum_list_parser(Certification))] = Field(
+        default_factory=list)
+    tax_grade: Annotated[TaxGrade | None, BeforeValidator(_enum_parser(TaxGrade))] = None
+    has_collateral: Bool = False
+    first_time_borrower: Bool = False
+    contact_person: OptText = None
+    contact_phone: OptText = None
+    contact_email: OptText = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _check_credit_code(cls, v: str | None) -> str | None:
+        return None if v is None else _credit_code.validate(v)
+
+
+class Project(Entity):
+    ID_FIELD: ClassVar[str] = "project_id"
+    project_id: Text
+    enterprise_id: Text
+    name: Text
+    description: Annotated[str, BeforeValidator(lambda v: "" if _blank(v) else str(v))] = ""
+    sector: Annotated[Sector | None, BeforeValidator(_enum_parser(Sector))] = None
+    industry_type: Annotated[IndustryType | None, BeforeValidator(_enum_parser(IndustryType))] = None
+    stage: Annotated[Stage, BeforeValidator(_enum_parser(Stage))]
+    trl: OptTrl = None
+    pilot_platform: OptText = None
+    funding_need_wan: Annotated[float, BeforeValidator(_parse_number), Field(gt=0)]
+    funding_types: Annotated[list[Family], BeforeValidator(_enum_list_parser(Family, FAMILY_SHORT_LABELS))] = Field(
+        default_factory=list)
+    months_to_production: OptNonNegInt = None
+    hazardous_chemicals: Bool = False
+    three_firsts: Annotated[list[ThreeFirst], BeforeValidator(_enum_list_parser(ThreeFirst))] = Field(
+        default_factory=list)
+    government_supported: Bool = False
+
+
+class Product(Entity):
+    ID_FIELD: ClassVar[str] = "product_id"
+    product_id: Text
+    institution_id: Text
+    name: Text
+    family: Annotated[Family, BeforeValidator(_enum_parser(Family))]
+    kind: OptText = None
+    description: Annotated[str, BeforeValidator(lambda v: "" if _blank(v) else str(v))] = ""
+    sectors: Annotated[list[Sector], BeforeValidator(_enum_list_parser(Sector))] = Field(default_factory=list)
+    stages: Annotated[list[Stage], BeforeValidator(_enum_list_parser(Stage))] = Field(default_factory=list)
+    trl_min: OptTrl = None
+    trl_max: OptTrl = None
+    amount_min_wan: OptNonNegMoney = None
+    amount_max_wan: OptNonNegMoney = None
+    cities: Cities = Field(default_factory=list)
+    required_certifications_any: Annotated[
+        list[Certification], BeforeValidator(_enum_list_parser(Certification))] = Field(default_factory=list)
+    min_revenue_wan: OptNonNegMoney = None
+    max_revenue_wan: OptNonNegMoney = None
+    min_company_age_years: OptNonNegInt = None
+    max_company_age_years: OptNonNegInt = None
+    max_debt_ratio: OptRatio = None
+    requires_profit: Bool = False
+    requires_collateral: Bool = False
+    min_tax_grade: Annotated[TaxGrade | None, BeforeValidator(_enum_parser(TaxGrade))] = None
+    excludes_hazardous: Bool = False
+    requires_three_firsts: Bool = False
+    rate_pct: Annotated[Annotated[float, Field(ge=0, le=100)] | None, BeforeValidator(_parse_number)] = None
+    tenor_months: OptNonNegInt = None
+    budget_wan: OptNonNegMoney = None
+    valid_to: OptDate = None
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> Product:
+        pairs = (("amount_min_wan", "amount_max_wan", "单户额度下限不得高于上限"),
+                 ("trl_min", "trl_max", "技术成熟度下限不得高于上限"),
+                 ("min_revenue_wan", "max_revenue_wan", "营业收入下限不得高于上限"),
+                 ("min_company_age_years", "max_company_age_years", "成立年限下限不得高于上限"))
+        for lo, hi, msg in pairs:
+            a, b = getattr(self, lo), getattr(self, hi)
+            if a is not None and b is not None and a > b:
+                raise ValueError(f"{msg}（{lo}={a} > {hi}={b}） / {lo} must not exceed {hi}")
+        return self
+
+
+class Event(Entity):
+    ID_FIELD: ClassVar[str] = "event_id"
+    event_id: Text
+    name: Text
+    date: Annotated[dt.date, BeforeValidator(_parse_date)]
+    city: City = None
+    project_ids: StrList = Field(default_factory=list)
+    product_ids: StrList = Field(default_factory=list)
+    slots: Annotated[int, BeforeValidator(_parse_int), Field(ge=0)] = 8
+    slot_minutes: Annotated[int, BeforeValidator(_parse_int), Field(ge=1)] = 20
+    tables: Annotated[int, BeforeValidator(_parse_int), Field(ge=0)] = 10
+    max_meetings_per_project: Annotated[int, BeforeValidator(_parse_int), Field(ge=0)] = 4
+    max_meetings_per_institution: Annotated[int, BeforeValidator(_parse_int), Field(ge=0)] = 8
+
+
+class Outcome(Entity):
+    """One recorded step of a project–product pair; keyed by (project, product, event, stage)."""
+
+    project_id: Text
+    product_id: Text
+    event_id: OptText = None
+    stage: Annotated[OutcomeStage, BeforeValidator(_enum_parser(OutcomeStage))]
+    amount_wan: OptNonNegMoney = None
+    date: Annotated[dt.date, BeforeValidator(_parse_date)]
+
+    @property
+    def key(self) -> str:
+        return outcome_key(self.project_id, self.product_id, self.event_id, self.stage.value)
+
+
+def outcome_key(project_id: str, product_id: str, event_id: str | None, stage: str) -> str:
+    return f"{project_id}|{product_id}|{event_id or ''}|{stage}"
+
+
+ENTITY_MODELS: dict[str, type[Entity]] = {
+    "institutions": Institution,
+    "enterprises": Enterprise,
+    "projects": Project,
+    "products": Product,
+    "events": Event,
+    "outcomes": Outcome,
+}
+ENTITY_ORDER: tuple[str, ...] = tuple(ENTITY_MODELS)
+
+
+class Document(BaseModel):
+    """A whole v1 JSON document; every list is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["finmatch/v1"] = FORMAT_ID
+    institutions: list[Institution] = Field(default_factory=list)
+    enterprises: list[Enterprise] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
+
+    def entities(self, name: str) -> list[Entity]:
+        return list(getattr(self, name))
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, n) for n in ENTITY_ORDER)
+
+
+# Chinese column labels, used for CSV/XLSX headers in and out.
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "institutions": {"institution_id": "机构编号", "name": "机构名称", "type": "机构类型", "city": "所在城市"},
+    "enterprises": {
+        "enterprise_id": "企业编号", "name": "企业名称", "credit_code": "统一社会信用代码", "city": "所在城市",
+        "founded_year": "成立年份", "employees": "员工人数", "annual_revenue_wan": "上年营业收入(万元)",
+        "net_profit_wan": "上年净利润(万元)", "debt_ratio": "资产负债率", "rd_ratio": "研发投入占比",
+        "invention_patents": "发明专利数", "certifications": "企业资质", "tax_grade": "纳税信用等级",
+        "has_collateral": "有无抵押物", "first_time_borrower": "是否首贷户", "contact_person": "联系人",
+        "contact_phone": "联系电话", "contact_email": "电子邮箱"},
+    "projects": {
+        "project_id": "项目编号", "enterprise_id": "企业编号", "name": "项目名称", "description": "项目简介",
+        "sector": "所属领域", "industry_type": "行业类型", "stage": "所处阶段", "trl": "技术成熟度",
+        "pilot_platform": "依托中试平台", "funding_need_wan": "融资需求(万元)", "funding_types": "意向融资方式",
+        "months_to_production": "预计量产周期(月)", "hazardous_chemicals": "涉及危险化学品",
+        "three_firsts": "三首产品", "government_supported": "获财政科技项目支持"},
+    "products": {
+        "product_id": "产品编号", "institution_id": "机构编号", "name": "产品名称", "family": "产品大类",
+        "kind": "产品类型", "description": "产品说明", "sectors": "支持领域", "stages": "支持阶段",
+        "trl_min": "技术成熟度下限", "trl_max": "技术成熟度上限", "amount_min_wan": "单户额度下限(万元)",
+        "amount_max_wan": "单户额度上限(万元)", "cities": "服务区域", "required_certifications_any": "资质要求(满足其一)",
+        "min_revenue_wan": "营业收入下限(万元)", "max_revenue_wan": "营业收入上限(万元)",
+        "min_company_age_years": "成立年限下限(年)", "max_company_age_years": "成立年限上限(年)",
+        "max_debt_ratio": "资产负债率上限", "requires_profit": "要求上年盈利", "requires_collateral": "需要抵押",
+        "min_tax_grade": "纳税信用等级下限", "excludes_hazardous": "不支持涉危化项目",
+        "requires_three_firsts": "限三首产品", "rate_pct": "利率/费率/保费率(%)", "tenor_months": "期限(月)",
+        "budget_wan": "剩余额度(万元)", "valid_to": "有效期至"},
+    "events": {
+        "event_id": "活动编号", "name": "活动名称", "date": "日期", "city": "举办城市", "project_ids": "参会项目",
+        "product_ids": "参会产品", "slots": "时段数", "slot_minutes": "每时段分钟数", "tables": "洽谈桌数",
+        "max_meetings_per_project": "每项目洽谈上限", "max_meetings_per_institution": "每机构洽谈上限"},
+    "outcomes": {
+        "project_id": "项目编号", "product_id": "产品编号", "event_id": "活动编号", "stage": "进展",
+        "amount_wan": "签约金额(万元)", "date": "日期"},
+}
+# Fields only admins and organisers may read (roles in finmatch.auth).
+CONTACT_FIELDS: tuple[str, ...] = ("credit_code", "contact_person", "contact_phone", "contact_email")
+ENTITY_LABELS: dict[str, str] = {"institutions": "机构", "enterprises": "企业", "projects": "中试项目",
+                                 "products": "金融产品", "events": "对接活动", "outcomes": "对接结果"}
