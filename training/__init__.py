@@ -1,0 +1,1 @@
+"""Training side of finmatch: datasets, synthetic history, ranker fitting."""
