@@ -1,0 +1,117 @@
+"""The learned scorer runtime: a LightGBM ranker over the fitted pair features, with reasons.
+
+``finmatch`` never imports the code that fitted it: the feature pipeline arrives through the
+``FeaturePipeline`` protocol below, the booster through ``Booster`` (LightGBM's ``Booster`` fits it),
+and the calibration is a plain monotone map stored as arrays, so ``scorer.joblib`` unpickles with
+only the packages that define the pickled classes importable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from finmatch.matching.scorer import ScoredPairs
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class FeaturePipeline(Protocol):
+    """What the scorer needs from the fitted feature builder."""
+
+    feature_names_: list[str]
+
+    def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame: ...
+
+    def transform(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame: ...
+
+    def reason(self, feature: str, value: float) -> str | None: ...
+
+    def bind_runtime(self, embedding_cache: Path | None, use_embeddings: bool,
+                     today: dt.date | None = None) -> None: ...
+
+
+class Booster(Protocol):
+    def predict(self, data: Any, **kwargs: Any) -> np.ndarray: ...
+
+
+@dataclass
+class MonotoneCalibration:
+    """Score → probability by linear interpolation through (x, y) knots (isotonic), or a sigmoid (Platt)."""
+
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    a: float | None = None
+    b: float | None = None
+    method: str = "isotonic"
+
+    def __call__(self, score: np.ndarray) -> np.ndarray:
+        score = np.asarray(score, dtype=float)
+        if self.method == "platt":
+            assert self.a is not None and self.b is not None
+            return 1.0 / (1.0 + np.exp(-(self.a * score + self.b)))
+        assert self.x is not None and self.y is not None
+        return np.clip(np.interp(score, self.x, self.y), 0.0, 1.0)
+
+
+class ModelScorer:
+    """A ``PairScorer`` backed by a LightGBM ranker; ``version`` is the registry version."""
+
+    def __init__(self, version: str, pipeline: FeaturePipeline, booster: Booster,
+                 calibration: MonotoneCalibration, feature_names: list[str], n_reasons: int = 3,
+                 min_contribution: float = 0.02) -> None:
+        self.version = version
+        self.pipeline = pipeline
+        self.booster = booster
+        self.calibration = calibration
+        self.feature_names = list(feature_names)
+        self.n_reasons = n_reasons
+        self.min_contribution = min_contribution
+
+    def bind_runtime(self, settings: Any) -> None:
+        """Called by the registry after loading: embedding cache path, use_embeddings, today."""
+        self.pipeline.bind_runtime(getattr(settings, "resolved_embedding_cache", None),
+                                   bool(getattr(settings, "use_embeddings", True)), getattr(settings, "today", None))
+
+    def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame:
+        return self.pipeline.enrich_projects(projects)
+
+    def features(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        return self.pipeline.transform(projects, products, pairs)[self.feature_names]
+
+    def contributions(self, x: pd.DataFrame) -> np.ndarray:
+        """Per-feature contributions (n, n_features + 1, last column the bias); rows sum to the raw score."""
+        return np.asarray(self.booster.predict(x.to_numpy(dtype=float), pred_contrib=True), dtype=float)
+
+    def score_pairs(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame,
+                    margins: dict[str, np.ndarray] | None = None) -> ScoredPairs:
+        if len(pairs) == 0:
+            return ScoredPairs(np.zeros(0), np.zeros(0), [])
+        x = self.features(projects, products, pairs)
+        contrib = self.contributions(x)
+        score = contrib.sum(axis=1)
+        probability = self.calibration(score)
+        return ScoredPairs(score, probability, self.reasons(x, contrib[:, :-1]))
+
+    def reasons(self, x: pd.DataFrame, contrib: np.ndarray) -> list[list[str]]:
+        """The top positive contributions of each pair, as short Chinese phrases (deduplicated)."""
+        values = x.to_numpy(dtype=float)
+        order = np.argsort(-contrib, axis=1)
+        out: list[list[str]] = []
+        for i in range(len(x)):
+            phrases: list[str] = []
+            for j in order[i]:
+                if contrib[i, j] < self.min_contribution or len(phrases) >= self.n_reasons:
+                    break
+                phrase = self.pipeline.reason(self.feature_names[j], float(values[i, j]))
+                if phrase and phrase not in phrases:
+                    phrases.append(phrase)
+            out.append(phrases)
+        return out
