@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(VENV)/bin/finmatch demo
 
 test: $(STAMP) browser
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check finmatch features training api tests benchmarks

@@ -179,3 +179,25 @@ ENTITY_TABLES: dict[str, type[Base]] = {
 PRIMARY_KEYS: dict[str, str] = {"institutions": "institution_id", "enterprises": "enterprise_id",
                                 "projects": "project_id", "products": "product_id", "events": "event_id",
                                 "outcomes": "outcome_key"}
+
+
+class AgendaRow(Base):
+    """A solved agenda of an event; the newest row per event is the current one (earlier ones are history)."""
+
+    __tablename__ = "agendas"
+    agenda_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.event_id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(100), default="system")
+    model: Mapped[str] = mapped_column(String(64), default="prior")
+    solver: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(100))
+    objective: Mapped[float] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    gap: Mapped[float | None] = mapped_column(Float)
+    greedy_objective: Mapped[float | None] = mapped_column(Float)
+    solve_seconds: Mapped[float | None] = mapped_column(Float)
+    start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    meetings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    impossible: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -1,0 +1,131 @@
+"""The app factory: ``create_app(settings)``; the lifespan opens the database and loads the models.
+
+Run with ``uvicorn api.main:create_app --factory`` (``finmatch serve`` does this).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from api import pages
+from api.errors import install_error_handlers
+from api.routes import (
+    agenda,
+    audit,
+    enterprises,
+    events,
+    health,
+    imports,
+    institutions,
+    match,
+    models,
+    outcomes,
+    products,
+    projects,
+)
+from api.state import AppState
+from finmatch.exceptions import ModelUnavailableError
+from finmatch.schemas import FIELD_LABELS
+from finmatch.services.matching import MatchCache
+from finmatch.services.models import ModelHolder
+from finmatch.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+# the match routes first: the router tries routes in order, and they take most of the traffic
+ROUTERS = (match.router, health.router, institutions.router, enterprises.router, projects.router, products.router,
+           events.router, agenda.router, outcomes.router, imports.router, models.router, audit.router)
+DESCRIPTION = """中试项目科技金融精准匹配服务（投贷保担补）。
+
+* 认证：请求头 `X-API-Key: <密钥>`（或 `Authorization: Bearer <密钥>`），密钥由 `finmatch keys create` 生成。
+* 角色：`admin` 全部权限；`organiser` 管理对接活动、可读全部；`institution` 绑定一个机构，只能编辑本机构产品、
+  查看本机构产品的潜在项目、记录本机构产品的对接结果。企业联系方式仅管理员与组织方可见。
+* 错误：`{"code": 稳定错误码, "message": 中文说明, "field": 出错字段}`，校验错误另附 `errors` 列表。
+* 分页：`?offset=&limit=`（limit ≤ 200），返回 `{"items", "total", "offset", "limit"}`。
+"""
+
+
+def _embedding_loader(settings: Settings) -> Callable[[], Any] | None:
+    """The sentence-embedding model loader when embeddings are on (imported only when called)."""
+    if not settings.use_embeddings:
+        return None
+
+    def load() -> Any:
+        from features.embeddings import load_sentence_model
+
+        return load_sentence_model()
+
+    return load
+
+
+def _response_cache_size() -> int:
+    """``FINMATCH_MATCH_CACHE_SIZE`` (0 turns the match-view cache off, e.g. to benchmark the engine)."""
+    try:
+        return int(os.environ.get("FINMATCH_MATCH_CACHE_SIZE", "2048"))
+    except ValueError:
+        return 2048
+
+
+def _describe_fields(schema: dict[str, Any]) -> None:
+    """Give every v1 entity field its Chinese label as the OpenAPI description."""
+    names = {"Institution": "institutions", "Enterprise": "enterprises", "Project": "projects",
+             "Product": "products", "Event": "events", "Outcome": "outcomes", "OutcomeRecord": "outcomes"}
+    for name, comp in schema.get("components", {}).get("schemas", {}).items():
+        entity = names.get(name.removesuffix("-Input").removesuffix("-Output"))
+        if entity is None:
+            continue
+        labels = {**FIELD_LABELS[entity], "extra": "导入时未识别的列，原样保留"}
+        for field, prop in comp.get("properties", {}).items():
+            if field in labels and "description" not in prop:
+                prop["description"] = labels[field]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app; nothing is opened or loaded until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from finmatch.runtime import open_database
+
+        cfg = settings or get_settings()
+        db = open_database(cfg)
+        holder = ModelHolder(cfg, embedding_loader=_embedding_loader(cfg))
+        try:
+            holder.reload()
+        except ModelUnavailableError:
+            log.error("starting without a model; /ready reports not_ready until POST /models/reload succeeds")
+        app.state.finmatch = AppState(cfg, db, holder, responses=MatchCache(_response_cache_size()))
+        try:
+            yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(title="finmatch 中试项目科技金融匹配 API", version="1.0.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    secret = (settings or get_settings()).secret_key
+    secure = (settings or get_settings()).secure_cookies
+    app.add_middleware(SessionMiddleware, secret_key=secret, https_only=secure, same_site="lax")
+    install_error_handlers(app)
+    app.include_router(pages.router)  # pages first: they match only browser (text/html) requests
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes, tags=[{"name": r.tags[0]} for r in ROUTERS if r.tags])
+            _describe_fields(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,194 @@
+"""Events (match heat map, agenda tabs, downloads, re-solve), the import page and the outcome form."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ModelDep, PrincipalDep, SessionDep, StateDep
+from api.pages import views
+from api.pages.core import PageRoute, check_csrf, flash, redirect, render
+from finmatch.enums import OutcomeStage
+from finmatch.exceptions import (
+    ConflictError,
+    FinmatchError,
+    ImportValidationError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from finmatch.io import import_read, read_upload
+from finmatch.io.importer import translate
+from finmatch.io.readers import ReadResult
+from finmatch.schemas import ENTITY_LABELS, Outcome
+from finmatch.services import agenda as agenda_service
+from finmatch.services import catalogue, matching
+from finmatch.storage import Repository
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+VIEWS = {"institution": "按机构", "project": "按项目", "table": "按洽谈桌"}
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@router.get("/events")
+def event_list(request: Request, principal: PrincipalDep, session: SessionDep, state: StateDep) -> Response:
+    items = catalogue.list_page(session, principal, "events", {}, sort="-date", limit=200).items
+    return render(request, "events.html", principal, items=items, today=state.settings.effective_today())
+
+
+@router.get("/events/{event_id}")
+def event_page(request: Request, event_id: str, principal: PrincipalDep, session: SessionDep, state: StateDep,
+               model: ModelDep, view: str = "institution") -> Response:
+    event = catalogue.get_one(session, principal, "events", event_id)
+    view = view if view in VIEWS else "institution"
+    products = state.caches.products_frame(session)
+    projects = Repository(session).fetch("projects", event.project_ids)  # type: ignore[attr-defined]
+    frame = state.caches.projects_frame(session)
+    wanted = [p for p in event.product_ids if p in products.index] or list(products.index)  # type: ignore[attr-defined]
+    institutions: dict[str, dict[str, Any]] = {}
+    for pid in wanted:
+        inst = str(products.at[pid, "institution_id"])
+        entry = institutions.setdefault(inst, {"name": products.at[pid, "institution_name"], "products": []})
+        entry["products"].append((pid, products.at[pid, "name"]))
+    matrix = None
+    if principal.is_staff:  # the matrix is the organisers' view (the API's matrix route is staff-only)
+        matrix = matching.event_matrix(session, model.scorer, state.settings, products, event_id)
+    try:
+        agenda = agenda_service.agenda_view(session, event_id, view, principal)  # type: ignore[arg-type]
+    except NotFoundError:
+        agenda = None
+    participants = [{"project": projects[p], "city": frame.at[p, "city"] if p in frame.index else None,
+                     "enterprise_name": frame.at[p, "enterprise_name"] if p in frame.index else None}
+                    for p in event.project_ids if p in projects]  # type: ignore[attr-defined]
+    return render(request, "event.html", principal, event=event, participants=participants,
+                  institutions=institutions, matrix=matrix, agenda=agenda, view=view, views=VIEWS)
+
+
+@router.post("/events/{event_id}/schedule")
+def event_schedule(request: Request, event_id: str, principal: PrincipalDep, session: SessionDep, state: StateDep,
+                   model: ModelDep, csrf: Annotated[str, Form()] = "",
+                   time_limit_s: Annotated[str, Form()] = "10") -> Response:
+    check_csrf(request, csrf)
+    principal.require_staff()
+    try:
+        limit = float(time_limit_s)
+    except ValueError:
+        limit = -1.0
+    if not 0 < limit <= 120:
+        flash(request, "求解时限应为 1 到 120 秒之间的数字", "error")
+        return redirect(f"/events/{event_id}#agenda")
+    products = state.caches.products_frame(session)
+    row, agenda = agenda_service.schedule_event(session, principal.actor, model.scorer, state.settings, products,
+                                                event_id, agenda_service.ScheduleOptions(time_limit_s=limit))
+    flash(request, f"已重新排定日程：{len(agenda.meetings)} 场洽谈，求解器 {agenda.solver}（{agenda.status}），"
+                   f"目标值 {agenda.objective:.2f}")
+    return redirect(f"/events/{event_id}#agenda")
+
+
+# ---- import ----------------------------------------------------------------------------------------
+
+@router.get("/import")
+def import_form(request: Request, principal: PrincipalDep) -> Response:
+    principal.require_admin()
+    return render(request, "import.html", principal, issues=None, dry_run=False, files=[])
+
+
+@router.post("/import")
+async def import_upload(request: Request, principal: PrincipalDep, state: StateDep,
+                        files: Annotated[list[UploadFile], File()], csrf: Annotated[str, Form()] = "",
+                        dry_run: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    principal.require_admin()
+    read = ReadResult()
+    names = []
+    for upload in files:
+        if not upload.filename:
+            continue
+        content = await upload.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise FinmatchError(f"文件 {upload.filename} 超过 50 MB", field="files")
+        names.append(upload.filename)
+        read_upload(upload.filename, content, read)
+    if not names:
+        return render(request, "import.html", principal, status_code=422, issues=None, dry_run=bool(dry_run),
+                      files=[], file_error="请选择要导入的文件（JSON、CSV 或 XLSX）")
+    try:
+        report = await run_in_threadpool(import_read, read, state.db.factory, dry_run=bool(dry_run),
+                                         actor=principal.actor)
+    except ImportValidationError as exc:
+        return render(request, "import.html", principal, status_code=422, issues=exc.issues,
+                      dry_run=bool(dry_run), files=names)
+    counts = "，".join(f"{ENTITY_LABELS[k]} {v} 条" for k, v in report.counts.items())
+    if report.dry_run:
+        flash(request, f"校验通过（未写入）：{counts}")
+    else:
+        state.data_changed()
+        flash(request, f"导入成功：{counts}")
+    for w in report.warnings[:5]:
+        flash(request, f"提示：{w}", "warn")
+    return redirect("/import")
+
+
+# ---- outcomes ----------------------------------------------------------------------------------------
+
+def _outcome_context(session: Any, principal: Any, form: dict[str, str]) -> dict[str, Any]:
+    products = catalogue.list_page(session, principal, "products",
+                                   {"institution_id": None if principal.is_staff else principal.institution_id},
+                                   limit=200).items
+    events = catalogue.list_page(session, principal, "events", {}, sort="-date", limit=200).items
+    history = []
+    if form.get("project_id") and form.get("product_id"):
+        history = catalogue.list_page(session, principal, "outcomes", {"project_id": form["project_id"],
+                                      "product_id": form["product_id"]}, sort="date", limit=50).items
+    return {"products": products, "events": events, "history": history, "stages": OutcomeStage.labels()}
+
+
+def _short(message: str) -> str:
+    """The Chinese half of a bilingual message."""
+    return message.split(" / ")[0]
+
+
+@router.get("/outcomes/new")
+def outcome_form(request: Request, principal: PrincipalDep, session: SessionDep, state: StateDep,
+                 project_id: str = "", product_id: str = "", event_id: str = "") -> Response:
+    if product_id:
+        product = catalogue.get_one(session, principal, "products", product_id)
+        principal.require_product_access(product.institution_id)  # type: ignore[attr-defined]
+    elif not principal.is_staff and not principal.institution_id:
+        raise PermissionDeniedError("无权记录对接结果")
+    form = {"project_id": project_id, "product_id": product_id, "event_id": event_id, "stage": "contacted",
+            "amount_wan": "", "date": views.today_iso(state)}
+    return render(request, "outcome_form.html", principal, form=form, errors={},
+                  **_outcome_context(session, principal, form))
+
+
+@router.post("/outcomes")
+def outcome_create(request: Request, principal: PrincipalDep, session: SessionDep, state: StateDep,
+                   csrf: Annotated[str, Form()] = "", project_id: Annotated[str, Form()] = "",
+                   product_id: Annotated[str, Form()] = "", event_id: Annotated[str, Form()] = "",
+                   stage: Annotated[str, Form()] = "", amount_wan: Annotated[str, Form()] = "",
+                   date: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    form = {"project_id": project_id.strip(), "product_id": product_id.strip(), "event_id": event_id.strip(),
+            "stage": stage, "amount_wan": amount_wan.strip(), "date": date.strip()}
+    errors: dict[str, str] = {}
+    for name, text in (("project_id", "请填写项目编号"), ("product_id", "请选择产品"), ("date", "请填写日期")):
+        if not form[name]:
+            errors[name] = text
+    if not errors:
+        try:
+            model = Outcome.model_validate({k: (v or None) for k, v in form.items()})
+            catalogue.create(session, principal, "outcomes", model, state.caches)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err.get("loc") else "form"
+                errors.setdefault(name, _short(translate(dict(err))))
+        except (NotFoundError, PermissionDeniedError, ConflictError) as exc:
+            session.rollback()
+            errors[exc.field if exc.field in form else "form"] = _short(exc.message)
+    if errors:
+        return render(request, "outcome_form.html", principal, status_code=422, form=form, errors=errors,
+                      **_outcome_context(session, principal, form))
+    flash(request, f"已记录对接结果：{form['project_id']} × {form['product_id']} "
+                   f"{OutcomeStage(model.stage).label}")
+    return redirect(f"/projects/{form['project_id']}#outcomes")

@@ -1,0 +1,106 @@
+"""Page behaviour without a browser: sign-in, role rules, forms (errors kept next to fields), negotiation."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.pages.conftest import Pages
+
+
+def test_unauthenticated_pages_redirect_to_login(pages: Pages) -> None:
+    r = pages.get("/projects/XM0001", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=%2Fprojects%2FXM0001"
+
+
+def test_api_clients_still_get_json_on_shared_urls(pages: Pages) -> None:
+    r = pages.client.get("/projects/XM0001", headers={"X-API-Key": pages.keys["admin"]})
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()["project_id"] == "XM0001"
+    assert pages.client.get("/projects").status_code == 401  # no Accept: text/html, no key -> the API's 401
+
+
+def test_bad_key_keeps_input_and_shows_field_error(pages: Pages) -> None:
+    r = pages.post("/login", data={"api_key": "fm_nope", "csrf": pages.csrf(), "next": "/"})
+    assert r.status_code == 401
+    assert 'data-field="api_key"' in r.text and "无效" in r.text
+    assert 'value="fm_nope"' in r.text
+    assert pages.get("/", follow_redirects=False).status_code == 303  # still signed out
+
+
+def test_login_requires_csrf_and_logout_clears_session(pages: Pages) -> None:
+    r = pages.post("/login", data={"api_key": pages.keys["admin"], "csrf": "forged"})
+    assert r.status_code == 403
+    pages.login("admin")
+    assert pages.get("/").status_code == 200
+    pages.post("/logout", data={"csrf": pages.csrf("/")}, follow_redirects=False)
+    assert pages.get("/", follow_redirects=False).status_code == 303
+
+
+def test_next_parameter_never_leaves_the_site(pages: Pages) -> None:
+    r = pages.post("/login", data={"api_key": pages.keys["admin"], "csrf": pages.csrf(), "next": "//evil.example/"},
+                   follow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+def test_nav_follows_role(pages: Pages) -> None:
+    pages.login("admin")
+    assert 'href="/import"' in pages.get("/").text
+    pages.client.cookies.clear()
+    pages.login("bank")
+    home = pages.get("/").text
+    assert 'href="/import"' not in home
+    assert pages.get("/import").status_code == 403
+
+
+def test_institution_sees_no_contacts_and_only_own_prospects(pages: Pages) -> None:
+    pages.login("admin")
+    assert "0772-1234567" in pages.get("/projects/XM0001").text
+    pages.client.cookies.clear()
+    pages.login("bank")
+    page = pages.get("/projects/XM0001").text
+    assert "0772-1234567" not in page and "李工" not in page
+    assert pages.get("/products/P-LOAN-001").status_code == 200
+    denied = pages.get("/products/P-EQ-001")
+    assert denied.status_code == 403 and "本机构" in denied.text
+    assert 'href="/products/P-EQ-001"' not in pages.get("/products").text
+    assert pages.get("/outcomes/new?project_id=XM0001&product_id=P-EQ-001").status_code == 403
+
+
+def test_prospect_filter_errors_are_shown_and_downloads_work(pages: Pages) -> None:
+    pages.login("admin")
+    r = pages.get("/products/P-LOAN-001?amount_min=abc&city=柳州")
+    assert 'data-field="amount_min"' in r.text and 'value="abc"' in r.text and 'value="柳州"' in r.text
+    csv_resp = pages.get("/products/P-LOAN-001?format=csv")
+    assert csv_resp.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(csv_resp.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["名次", "项目编号", "项目名称"]
+    xlsx = pages.get("/products/P-LOAN-001?format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_outcome_form_keeps_input_on_error_and_records(pages: Pages) -> None:
+    pages.login("bank")
+    token = pages.csrf("/outcomes/new?project_id=XM0001&product_id=P-LOAN-001")
+    form = {"csrf": token, "project_id": "XM0001", "product_id": "P-LOAN-001", "event_id": "", "stage": "contacted",
+            "amount_wan": "很多", "date": "2026-11-20"}
+    r = pages.post("/outcomes", data=form)
+    assert r.status_code == 422
+    assert 'data-field="amount_wan"' in r.text and 'value="很多"' in r.text and 'value="2026-11-20"' in r.text
+    r = pages.post("/outcomes", data={**form, "product_id": "P-EQ-001", "amount_wan": ""})
+    assert r.status_code == 422 and 'data-field="product_id"' in r.text
+    r = pages.post("/outcomes", data={**form, "amount_wan": "120"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/projects/XM0001")
+    listed = pages.client.get("/outcomes?project_id=XM0001&stage=contacted", headers={"X-API-Key": pages.keys["admin"]})
+    assert listed.json()["total"] == 1
+
+
+def test_import_with_errors_writes_nothing(pages: Pages) -> None:
+    pages.login("admin")
+    bad = "project_id,enterprise_id,name,stage,funding_need_wan\nXM9001,E0001,好项目,中试熟化,300\nXM9002,E0001,坏项目,不存在的阶段,-5\n"
+    r = pages.post("/import", data={"csrf": pages.csrf("/import")},
+                   files={"files": ("projects.csv", bad.encode("utf-8"), "text/csv")})
+    assert r.status_code == 422
+    assert 'data-testid="import-errors"' in r.text and "stage" in r.text and "funding_need_wan" in r.text
+    assert pages.get("/projects/XM9001").status_code == 404
