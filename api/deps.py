@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import UnauthorizedError
 from api.state import AppState
-from finmatch.auth import Principal, Role, authenticate, hash_key
+from finmatch.auth import Principal, Role, authenticate_digest, hash_key
 from finmatch.services.common import MAX_LIMIT, MAX_OFFSET
 from finmatch.services.models import LoadedModel
 
@@ -38,15 +38,19 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def raw_key(request: Request, header_key: str | None, credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    """The header first (X-API-Key, then Bearer), then the pages' signed cookie session."""
-    if header_key:
-        return header_key.strip()
+SESSION_KEY = "key_digest"  # the pages' signed session cookie holds the key's digest, never the key
+
+
+def key_digest(request: Request, header_key: str | None,
+               credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    """The caller's key digest: the header first (X-API-Key, then Bearer), then the pages' session."""
+    if header_key and header_key.strip():
+        return hash_key(header_key.strip())
     if credentials is not None and credentials.credentials:
-        return credentials.credentials.strip()
+        return hash_key(credentials.credentials.strip())
     if "session" in request.scope:
-        key = request.session.get("api_key")
-        return str(key) if key else None
+        digest = request.session.get(SESSION_KEY)
+        return str(digest) if digest else None
     return None
 
 
@@ -56,16 +60,15 @@ async def get_principal(request: Request, state: StateDep,
                         ) -> Principal:
     """The caller. Runs on the event loop (no thread hop): a known key costs a dictionary lookup, an
     unknown one an indexed query; a revoked key stops working within ``AUTH_TTL_S``."""
-    key = raw_key(request, header_key, credentials)
-    if not key:
+    digest = key_digest(request, header_key, credentials)
+    if not digest:
         raise UnauthorizedError("未提供 API 密钥：请在请求头 X-API-Key 中提供", field="X-API-Key")
-    digest = hash_key(key)
     now = time.monotonic()
     hit = state.principals.get(digest)
     if hit is not None and hit[1] > now:
         return hit[0]
     with state.db.factory() as session:
-        principal = authenticate(session, key)
+        principal = authenticate_digest(session, digest)
     if principal is None:
         state.principals.pop(digest, None)
         raise UnauthorizedError("API 密钥无效或已吊销", field="X-API-Key")

@@ -100,7 +100,13 @@ def authenticate(session: Session, raw: str | None) -> Principal | None:
     """The principal for a raw key, or None when the key is missing, unknown or revoked."""
     if not raw or not raw.startswith(KEY_PREFIX + "_"):
         return None
-    digest = hash_key(raw)
+    return authenticate_digest(session, hash_key(raw))
+
+
+def authenticate_digest(session: Session, digest: str | None) -> Principal | None:
+    """The principal for a key's SHA-256 digest (what the pages' session cookie holds, never the key)."""
+    if not digest:
+        return None
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest))
     if row is None or row.revoked or not hmac.compare_digest(row.key_hash, digest):
         return None

@@ -30,7 +30,7 @@ class LabelledEnum(StrEnum):
             return raw
         text = str(raw).strip()
         for code, label in cls.labels().items():
-            if text == code or text == label or text.lower() == code.lower():
+            if text in (code, label) or text.lower() == code.lower():
                 return cls(code)
         # a few labels have common variants (full-width quotes, brackets)
         norm = _normalise(text)

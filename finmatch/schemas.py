@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -31,7 +31,7 @@ from finmatch.enums import (
     normalise_city,
 )
 
-FORMAT_ID = "finmatch/v1"
+FORMAT_ID: Literal["finmatch/v1"] = "finmatch/v1"
 _SPLIT = re.compile(r"[;；、,，]")
 _TRUE = {"true", "1", "yes", "y", "是", "有", "需要", "要求", "√", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "无", "不需要", "不要求", "×", "f", ""}
@@ -332,6 +332,10 @@ class Document(BaseModel):
     products: list[Product] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
+
+    @classmethod
+    def from_lists(cls, lists: Mapping[str, Sequence[Entity]]) -> Document:
+        return cls.model_validate({name: list(items) for name, items in lists.items()})
 
     def entities(self, name: str) -> list[Entity]:
         return list(getattr(self, name))

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
-from api.deps import ModelDep, PrincipalDep, SessionDep, StateDep
+from api.deps import SESSION_KEY, ModelDep, PrincipalDep, SessionDep, StateDep
 from api.pages import views
 from api.pages.core import (
     DownloadRoute,
@@ -16,7 +16,7 @@ from api.pages.core import (
     render,
     session_principal,
 )
-from finmatch.auth import authenticate
+from finmatch.auth import authenticate, hash_key
 from finmatch.enums import GUANGXI_CITIES, Family, Sector, Stage
 from finmatch.exceptions import NotFoundError
 from finmatch.services import catalogue, matching
@@ -44,7 +44,7 @@ def login(request: Request, session: SessionDep, api_key: Annotated[str, Form()]
         return render(request, "login.html", None, status_code=401, next=local_path(next), key=api_key,
                       error=error)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    request.session["api_key"] = key
+    request.session[SESSION_KEY] = hash_key(key)
     request.session["flash"] = [["ok", f"已登录：{principal.role.label}"
                                        + (f"（{principal.institution_id}）" if principal.institution_id else "")]]
     return redirect(local_path(next))

@@ -20,8 +20,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 from starlette.types import Scope
 
+from api.deps import SESSION_KEY
 from api.errors import UnauthorizedError
-from finmatch.auth import Principal, authenticate
+from finmatch.auth import Principal, authenticate_digest
 from finmatch.enums import (
     Certification,
     Family,
@@ -115,14 +116,14 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 def session_principal(request: Request) -> Principal | None:
     """The signed-in principal from the cookie session, for pages rendered outside a dependency."""
-    key = request.session.get("api_key") if "session" in request.scope else None
-    if not key:
+    digest = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    if not digest:
         return None
     state = getattr(request.app.state, "finmatch", None)
     if state is None:
         return None
     with state.db.factory() as session:
-        return authenticate(session, str(key))
+        return authenticate_digest(session, str(digest))
 
 
 def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,
@@ -176,7 +177,7 @@ class PageRoute(APIRoute):
                 return await original(request)
             except UnauthorizedError:
                 if "session" in request.scope:
-                    request.session.pop("api_key", None)
+                    request.session.pop(SESSION_KEY, None)
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return redirect(f"/login?next={quote(target, safe='')}")
             except PermissionDeniedError as exc:

@@ -89,7 +89,7 @@ def validate_records(read: ReadResult) -> tuple[Document, list[ImportIssue], dic
             for err in exc.errors():
                 loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
                 fld = ".".join(loc) if loc else None
-                issues.append(ImportIssue(rec.file, rec.row, fld, translate(err), rec.entity))
+                issues.append(ImportIssue(rec.file, rec.row, fld, translate(dict(err)), rec.entity))
             continue
         if model.key in origin[rec.entity]:
             first = origin[rec.entity][model.key]
@@ -99,7 +99,7 @@ def validate_records(read: ReadResult) -> tuple[Document, list[ImportIssue], dic
             continue
         origin[rec.entity][model.key] = rec
         lists[rec.entity].append(model)
-    return Document(**lists), issues, origin
+    return Document.from_lists(lists), issues, origin
 
 
 def check_references(doc: Document, repo: Repository | None,

@@ -80,6 +80,12 @@ class ModelScorer:
         self.pipeline.bind_runtime(getattr(settings, "resolved_embedding_cache", None),
                                    bool(getattr(settings, "use_embeddings", True)), getattr(settings, "today", None))
 
+    def bind_embedding_model(self, model: Any) -> None:
+        """Hand over the sentence-embedding model the service loaded at start-up (no lazy load later)."""
+        bind = getattr(self.pipeline, "bind_embedding_model", None)
+        if bind is not None:
+            bind(model)
+
     def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame:
         return self.pipeline.enrich_projects(projects)
 

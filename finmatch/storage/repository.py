@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from finmatch.exceptions import ConflictError, NotFoundError
@@ -31,8 +31,6 @@ from finmatch.storage.convert import from_row, pk_column, table_of, to_row
 from finmatch.storage.tables import AuditRow
 
 _CHUNK = 500
-_LIST_COLUMNS = {"certifications", "funding_types", "three_firsts", "sectors", "stages", "cities",
-                 "required_certifications_any", "project_ids", "product_ids"}
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
@@ -83,42 +81,6 @@ class Repository:
 
     def count(self, entity: str) -> int:
         return int(self.session.scalar(select(func.count()).select_from(table_of(entity))) or 0)
-
-    def list(self, entity: str, *, filters: dict[str, Any] | None = None, search: str | None = None,
-             sort: str | None = None, offset: int = 0, limit: int = 50) -> tuple[list[Entity], int]:
-        """A page of entities and the total count; list-valued filters match rows containing the value."""
-        table = table_of(entity)
-        stmt: Select[Any] = select(table)
-        post_filters: dict[str, Any] = {}
-        for name, value in (filters or {}).items():
-            if value is None:
-                continue
-            if not hasattr(table, name):
-                raise NotFoundError(f"无法按字段 {name} 筛选", field=name)
-            if name in _LIST_COLUMNS:
-                post_filters[name] = value
-            else:
-                stmt = stmt.where(getattr(table, name) == value)
-        if search:
-            like = f"%{search}%"
-            conds = [getattr(table, c).ilike(like) for c in ("name", "description") if hasattr(table, c)]
-            if conds:
-                stmt = stmt.where(or_(*conds))
-        sort_key = sort or pk_column(entity)
-        desc = sort_key.startswith("-")
-        col_name = sort_key.lstrip("-")
-        if not hasattr(table, col_name) or col_name in _LIST_COLUMNS:
-            raise NotFoundError(f"无法按字段 {col_name} 排序", field="sort")
-        col = getattr(table, col_name)
-        pk = getattr(table, pk_column(entity))
-        stmt = stmt.order_by(col.desc() if desc else col.asc(), pk.asc())
-        if post_filters:
-            rows = [r for r in self.session.scalars(stmt)
-                    if all(v in (getattr(r, k) or []) for k, v in post_filters.items())]
-            return [from_row(entity, r) for r in rows[offset:offset + limit]], len(rows)
-        total = int(self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-        rows = self.session.scalars(stmt.offset(offset).limit(limit))
-        return [from_row(entity, r) for r in rows], total
 
     # ---- writes ------------------------------------------------------------------------------
     def upsert_many(self, entity: str, models: Sequence[Entity], action: str = "upsert") -> tuple[int, int]:
@@ -188,21 +150,21 @@ class Repository:
 
     # ---- views used by matching ---------------------------------------------------------------
     def load_document(self, entities: Iterable[str] = ENTITY_ORDER) -> Document:
-        return Document(**{name: self.all(name) for name in entities})
+        return Document.from_lists({name: self.all(name) for name in entities})
 
     def institutions(self) -> dict[str, Institution]:
         return {m.key: m for m in self.all("institutions")}  # type: ignore[misc]
 
     def projects_frame(self, project_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        projects: list[Project] = (list(self.fetch("projects", project_ids).values()) if project_ids is not None
-                                   else self.all("projects"))  # type: ignore[assignment]
+        found = self.fetch("projects", project_ids).values() if project_ids is not None else self.all("projects")
+        projects = [p for p in found if isinstance(p, Project)]
         enterprises: dict[str, Enterprise] = self.fetch(
             "enterprises", {p.enterprise_id for p in projects})  # type: ignore[assignment]
         return projects_frame(projects, enterprises)
 
     def products_frame(self, product_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        products: list[Product] = (list(self.fetch("products", product_ids).values()) if product_ids is not None
-                                   else self.all("products"))  # type: ignore[assignment]
+        found = self.fetch("products", product_ids).values() if product_ids is not None else self.all("products")
+        products = [p for p in found if isinstance(p, Product)]
         return products_frame(products, self.institutions())
 
     def outcomes(self) -> list[Outcome]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
 from fastapi import Request
 
+from api.deps import SESSION_KEY
+from finmatch.auth import hash_key
 from finmatch.schemas import CONTACT_FIELDS
 
 PROTECTED = [("get", "/institutions"), ("get", "/enterprises/E0001"), ("post", "/projects"),
@@ -30,12 +34,16 @@ def test_bearer_header_and_cookie_session_are_accepted(api):
     assert r.status_code == 200
 
     async def login(request: Request) -> dict:
-        request.session["api_key"] = api.keys["organiser"]
+        request.session[SESSION_KEY] = hash_key(api.keys["organiser"])
         return {"ok": True}
 
     api.client.app.add_api_route("/_test_login", login, methods=["POST"])
     assert api.client.post("/_test_login").status_code == 200
     assert api.client.get("/events/EV2025-01/matrix").status_code == 200  # organiser via the signed cookie
+    cookie = api.client.cookies.get("session") or next(iter(api.client.cookies.values()))
+    payload = base64.b64decode(cookie.split(".")[0] + "==").decode("utf-8")
+    assert hash_key(api.keys["organiser"]) in payload
+    assert api.keys["organiser"] not in payload  # the signed cookie never carries the key itself
     api.client.cookies.clear()
 
 

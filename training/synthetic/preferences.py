@@ -15,6 +15,7 @@ import pandas as pd
 
 from finmatch.enums import GUANGXI_CITIES
 from finmatch.schemas import Event, Outcome
+from training.synthetic.outcomes import simulate_outcomes as simulate
 from training.synthetic.vocab import FOCUS_KEYWORDS, PURPOSE_KEYWORDS, SECTOR_VOCAB
 
 SECTORS = tuple(SECTOR_VOCAB)
@@ -139,6 +140,12 @@ class HiddenPreferenceModel:
         }
 
     # -- utility -----------------------------------------------------------------------------------
+    def simulate_outcomes(self, events: Sequence[Event], projects_df: pd.DataFrame, products_df: pd.DataFrame,
+                          eligible: pd.DataFrame | Mapping[str, pd.DataFrame], rng: np.random.Generator,
+                          progress: bool = False) -> list[Outcome]:
+        """Outcome rows for the events from this model's utility (see training.synthetic.outcomes)."""
+        return _simulate(self, events, projects_df, products_df, eligible, rng, progress)
+
     def utility(self, projects: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
         """Noise-free expected utility, N×M (index project_id, columns product_id): the oracle."""
         f = self.project_features(projects)
@@ -279,12 +286,9 @@ def _simulate(self: HiddenPreferenceModel, events: Sequence[Event], projects_df:
               products_df: pd.DataFrame, eligible: pd.DataFrame | Mapping[str, pd.DataFrame],
               rng: np.random.Generator, progress: bool = False) -> list[Outcome]:
     """Outcome rows for the events from this model's utility (see training.synthetic.outcomes)."""
-    from training.synthetic.outcomes import simulate_outcomes
-
     ids = sorted({p for e in events for p in e.project_ids} & set(projects_df.index))
     products = [q for q in dict.fromkeys(q for e in events for q in e.product_ids) if q in products_df.index]
     utility = self.utility(projects_df.loc[ids], products_df.loc[products])
-    return simulate_outcomes(utility, events, projects_df, products_df, eligible, rng, progress)
+    return simulate(utility, events, projects_df, products_df, eligible, rng, progress)
 
 
-HiddenPreferenceModel.simulate_outcomes = _simulate  # type: ignore[attr-defined]

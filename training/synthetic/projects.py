@@ -73,7 +73,7 @@ def _sector_matrix() -> np.ndarray:
 
 def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """Row-wise categorical draws from a (n, k) probability matrix."""
-    u = rng.random(probs.shape[0])[:, None]
+    u = np.asarray(rng.random(probs.shape[0]))[:, None]
     return np.minimum((probs.cumsum(axis=1) < u).sum(axis=1), probs.shape[1] - 1)
 
 
