@@ -45,6 +45,8 @@ class EligibilityResult:
         self._qa = qa
         self._project_pos = {pid: i for i, pid in reversed(list(enumerate(pa.ids)))}
         self._product_pos = {pid: j for j, pid in reversed(list(enumerate(qa.ids)))}
+        self._project_rows: dict[int, dict] = {}  # row dicts for reasons, built on first use
+        self._product_rows: dict[int, dict] = {}
 
     def __repr__(self) -> str:
         return (f"EligibilityResult({len(self.project_ids)} projects × {len(self.product_ids)} products, "
@@ -103,8 +105,12 @@ class EligibilityResult:
     def explain(self, project_id: str, product_id: str) -> list[ClauseResult]:
         """Every clause the product states, with pass / fail / unknown and the reason in Chinese."""
         i, j = self._i(project_id), self._j(product_id)
-        project = self._projects.iloc[i].to_dict()
-        product = self._products.iloc[j].to_dict()
+        project = self._project_rows.get(i)
+        if project is None:
+            project = self._project_rows[i] = self._projects.iloc[i].to_dict()
+        product = self._product_rows.get(j)
+        if product is None:
+            product = self._product_rows[j] = self._products.iloc[j].to_dict()
         out = []
         for f in CLAUSE_FIELDS:
             code = int(self.status[f][i, j])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,13 @@ class MatchResult:
     eligibility: EligibilityResult
     scores: pd.DataFrame  # eligible pairs: project_id, product_id, score, probability, reasons, rank
 
+    @cached_property
+    def product_info(self) -> dict[str, dict[str, Any]]:
+        """Per product: the display columns, read once instead of one pandas row lookup per item."""
+        cols = [c for c in ("name", "kind", "family", "institution_id", "institution_name") if c in self.products]
+        return {str(pid): dict(zip(cols, values, strict=True))
+                for pid, values in zip(self.products.index, self.products[cols].itertuples(index=False), strict=True)}
+
     def sector(self, project_id: str) -> ProjectSector:
         row = self.projects.loc[project_id]
         if isinstance(row["sector"], str):
@@ -101,7 +109,7 @@ class MatchResult:
         for j, product_id in enumerate(self.eligibility.product_ids):
             if self.eligibility.eligible[i, j]:
                 continue
-            prod = self.products.loc[product_id]
+            prod = self.product_info[product_id]
             clauses = [c for c in self.eligibility.explain(project_id, product_id) if c.status == "fail"]
             what_if = ([{"change": w.change, "description": w.description, "params": w.params}
                         for w in self.eligibility.what_if(project_id, product_id)] if with_what_if else [])

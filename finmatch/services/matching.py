@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import math as _math
-import threading as _threading
-from collections import OrderedDict as _OrderedDict
-from collections.abc import Callable as _Callable
+import datetime as dt
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as _np
+import numpy as np
 import pandas as pd
-from sqlalchemy.orm import Session as _Session
+from sqlalchemy.orm import Session
 
-from finmatch.auth import Principal as _Principal
-from finmatch.enums import Family as _Family
-from finmatch.enums import normalise_city as _normalise_city
-from finmatch.exceptions import FinmatchError, ImportIssue, ImportValidationError
-from finmatch.exceptions import NotFoundError as _NotFoundError
+from finmatch.auth import Principal
+from finmatch.enums import Family, normalise_city
+from finmatch.exceptions import FinmatchError, ImportIssue, ImportValidationError, NotFoundError
 from finmatch.frames import products_frame, projects_frame
 from finmatch.io.importer import validate_records
 from finmatch.io.readers import read_paths
 from finmatch.matching import MatchEngine, MatchResult, PairScorer
 from finmatch.registry import load_scorer
 from finmatch.runtime import open_database
-from finmatch.schemas import Enterprise, Institution
-from finmatch.schemas import Event as _Event
-from finmatch.schemas import Project as _Project
+from finmatch.schemas import Enterprise, Event, Institution, Project
 from finmatch.settings import Settings
 from finmatch.storage import Repository
 
@@ -69,7 +65,6 @@ def match_file(path: Path, top_k: int, settings: Settings, scorer: PairScorer | 
 
 
 # ---- database-backed views shared by the API and the pages -----------------------------------------
-# (added for the HTTP service; the functions above are unchanged)
 
 
 
@@ -81,11 +76,11 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
-    if isinstance(value, _np.generic):
+    if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and not _math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, _dt.date | _dt.datetime):
+    if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
 
@@ -95,12 +90,12 @@ class MatchCache:
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self._items: _OrderedDict[tuple[Any, ...], Any] = _OrderedDict()
-        self._lock = _threading.Lock()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_compute(self, key: tuple[Any, ...], compute: _Callable[[], Any]) -> Any:
+    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         if self.size <= 0:
             return compute()
         with self._lock:
@@ -136,8 +131,8 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _product_meta(products: pd.DataFrame, product_id: str) -> dict[str, Any]:
-    row = products.loc[product_id]
+def _product_meta(result: MatchResult, product_id: str) -> dict[str, Any]:
+    row = result.product_info[product_id]
     return {"product_name": row["name"], "kind": _str(row["kind"]), "institution_name": _str(row["institution_name"])}
 
 
@@ -148,22 +143,22 @@ def _sector_view(result: MatchResult, project_id: str) -> dict[str, Any]:
 
 
 def _match_items(result: MatchResult, project_id: str, top_k: int | None, families: set[str] | None) -> list[dict]:
-    return [{"product_id": m.product_id, **_product_meta(result.products, m.product_id), "family": m.family,
+    return [{"product_id": m.product_id, **_product_meta(result, m.product_id), "family": m.family,
              "institution_id": m.institution_id, "rank": m.rank, "score": round(m.score, 6),
              "probability": round(m.probability, 6), "reasons": m.reasons,
              "eligibility_reasons": m.eligibility_reasons, "unknown": m.unknown}
             for m in result.ranked(project_id, top_k, families)]
 
 
-def project_matches(session: _Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+def project_matches(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
                     project_id: str, *, families: list[str] | None = None, group_by_family: bool = False,
                     top_k: int | None = None, include_ineligible: bool = True,
                     with_what_if: bool = True) -> dict[str, Any]:
     """One project's eligible products ranked (optionally per family) and the ineligible ones with why."""
     projects = Repository(session).projects_frame([project_id])
     if projects.empty:
-        raise _NotFoundError(f"中试项目 {project_id} 不存在", field="project_id")
-    fams = {_Family.parse(f).value for f in families} if families else None
+        raise NotFoundError(f"中试项目 {project_id} 不存在", field="project_id")
+    fams = {Family.parse(f).value for f in families} if families else None
     sub = products if fams is None else products[products["family"].isin(fams)]
     result = match_frames(projects, sub, scorer, settings)
     out: dict[str, Any] = {"model": result.model, "project_id": project_id,
@@ -172,28 +167,28 @@ def project_matches(session: _Session, scorer: PairScorer, settings: Settings, p
                            "matches": _match_items(result, project_id, top_k, None), "groups": None,
                            "ineligible": []}
     if group_by_family:
-        present = [f.value for f in _Family if f.value in set(sub["family"])]
+        present = [f.value for f in Family if f.value in set(sub["family"])]
         out["groups"] = {f: _match_items(result, project_id, top_k, {f}) for f in present}
     if include_ineligible and len(sub):
-        out["ineligible"] = [{"product_id": x.product_id, **_product_meta(result.products, x.product_id),
+        out["ineligible"] = [{"product_id": x.product_id, **_product_meta(result, x.product_id),
                               "family": x.family, "institution_id": x.institution_id, "failed": x.failed,
                               "reasons": x.reasons, "what_if": x.what_if}
                              for x in result.ineligible(project_id, with_what_if=with_what_if)]
     return jsonable(out)
 
 
-def product_prospects(session: _Session, scorer: PairScorer, settings: Settings, principal: _Principal,
+def product_prospects(session: Session, scorer: PairScorer, settings: Settings, principal: Principal,
                       products: pd.DataFrame, projects: pd.DataFrame, product_id: str, *,
                       city: str | None = None, sector: str | None = None, stage: str | None = None,
                       amount_min: float | None = None, amount_max: float | None = None,
                       offset: int = 0, limit: int = 50) -> dict[str, Any]:
     """A product's eligible projects, best first (a bank's or fund's view); owners and staff only."""
     if product_id not in products.index:
-        raise _NotFoundError(f"金融产品 {product_id} 不存在", field="product_id")
+        raise NotFoundError(f"金融产品 {product_id} 不存在", field="product_id")
     principal.require_product_access(str(products.loc[product_id, "institution_id"]))
     sub = projects
     if city:
-        sub = sub[sub["city"] == _normalise_city(city)]
+        sub = sub[sub["city"] == normalise_city(city)]
     if stage:
         sub = sub[sub["stage"] == stage]
     if amount_min is not None:
@@ -218,16 +213,18 @@ def product_prospects(session: _Session, scorer: PairScorer, settings: Settings,
                           "probability": round(float(row.probability), 6), "reasons": list(row.reasons)})
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
-    return jsonable({"model": model, "product_id": product_id, **_product_meta(products, product_id),
+    row = products.loc[product_id]
+    meta = {"product_name": row["name"], "kind": _str(row["kind"]), "institution_name": _str(row["institution_name"])}
+    return jsonable({"model": model, "product_id": product_id, **meta,
                      "items": items[offset:offset + limit], "total": len(items), "offset": offset,
                      "limit": limit})
 
 
-def event_result(session: _Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
-                 event_id: str) -> tuple[_Event, MatchResult]:
+def event_result(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+                 event_id: str) -> tuple[Event, MatchResult]:
     """The event's projects matched against its products (the whole catalogue when it names none)."""
     repo = Repository(session)
-    event: _Event = repo.require("events", event_id)  # type: ignore[assignment]
+    event: Event = repo.require("events", event_id)  # type: ignore[assignment]
     projects = repo.projects_frame(event.project_ids)
     wanted = [p for p in event.product_ids if p in products.index] if event.product_ids else list(products.index)
     return event, match_frames(projects, products.loc[wanted], scorer, settings)
@@ -242,7 +239,7 @@ def best_products(result: MatchResult) -> pd.DataFrame:
                                                                   "probability"]]
 
 
-def event_matrix(session: _Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+def event_matrix(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
                  event_id: str) -> dict[str, Any]:
     """Projects × institutions of an event: each institution's best eligible product and probability."""
     event, result = event_result(session, scorer, settings, products, event_id)
@@ -263,8 +260,8 @@ def event_matrix(session: _Session, scorer: PairScorer, settings: Settings, prod
                      "rows": rows})
 
 
-def adhoc_matches(session: _Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
-                  projects: list[_Project], enterprises: list[Enterprise], top_k: int,
+def adhoc_matches(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+                  projects: list[Project], enterprises: list[Enterprise], top_k: int,
                   families: list[str] | None = None) -> dict[str, Any]:
     """Match posted projects (not stored) against the catalogue; the data-format.md output."""
     if not projects:
@@ -274,9 +271,9 @@ def adhoc_matches(session: _Session, scorer: PairScorer, settings: Settings, pro
     known.update(Repository(session).fetch("enterprises", missing))  # type: ignore[arg-type]
     for i, p in enumerate(projects):
         if p.enterprise_id not in known:
-            raise _NotFoundError(f"引用的企业 {p.enterprise_id} 不存在（请在请求中提供或先导入）",
+            raise NotFoundError(f"引用的企业 {p.enterprise_id} 不存在（请在请求中提供或先导入）",
                                  field=f"projects.{i}.enterprise_id")
-    fams = {_Family.parse(f).value for f in families} if families else None
+    fams = {Family.parse(f).value for f in families} if families else None
     sub = products if fams is None else products[products["family"].isin(fams)]
     if sub.empty:
         raise FinmatchError("没有可匹配的金融产品", field="families")
