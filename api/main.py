@@ -6,7 +6,6 @@ Run with ``uvicorn api.main:create_app --factory`` (``finmatch serve`` does this
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -66,14 +65,6 @@ def _embedding_loader(settings: Settings) -> Callable[[], Any] | None:
     return load
 
 
-def _response_cache_size() -> int:
-    """``FINMATCH_MATCH_CACHE_SIZE`` (0 turns the match-view cache off, e.g. to benchmark the engine)."""
-    try:
-        return int(os.environ.get("FINMATCH_MATCH_CACHE_SIZE", "2048"))
-    except ValueError:
-        return 2048
-
-
 def _describe_fields(schema: dict[str, Any]) -> None:
     """Give every v1 entity field its Chinese label as the OpenAPI description."""
     names = {"Institution": "institutions", "Enterprise": "enterprises", "Project": "projects",
@@ -102,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             holder.reload()
         except ModelUnavailableError:
             log.error("starting without a model; /ready reports not_ready until POST /models/reload succeeds")
-        app.state.finmatch = AppState(cfg, db, holder, responses=MatchCache(_response_cache_size()))
+        app.state.finmatch = AppState(cfg, db, holder, responses=MatchCache(cfg.match_cache_size))
         try:
             yield
         finally:

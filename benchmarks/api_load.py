@@ -66,23 +66,16 @@ def report(name: str, lat_ms: list[float], errors: int, seconds: float) -> dict[
     return out
 
 
-def prepare(tmp: Path) -> tuple[dict[str, str], list[str], str]:
+def prepare(tmp: Path, data_dir: Path | None = None) -> tuple[dict[str, str], list[str], str]:
     env = {"FINMATCH_DATABASE_URL": f"sqlite:///{tmp / 'finmatch.db'}", "FINMATCH_DATA_DIR": str(tmp / "var"),
            "FINMATCH_USE_EMBEDDINGS": "0", "FINMATCH_TODAY": "2026-11-28"}
+    if data_dir is not None:  # serve the trained model (and embedding cache) of an existing data dir
+        env.update({"FINMATCH_MODEL_DIR": str((data_dir / "models").resolve()), "FINMATCH_USE_EMBEDDINGS": "1",
+                    "FINMATCH_EMBEDDING_CACHE": str((data_dir / "embeddings.sqlite").resolve())})
     os.environ.update(env)
     settings = Settings()
     db = open_database(settings)
-    files = [SAMPLES / "catalogue.json"]
-    if (SAMPLES / "generated.json").exists():
-        files.append(SAMPLES / "generated.json")
-    else:  # the generator's output is not there yet: a seeded set of the same shape
-        from finmatch.schemas import Document
-        from training.synthetic.projects import generate_projects
-
-        enterprises, projects = generate_projects(300, seed=20251)
-        path = tmp / "generated.json"
-        path.write_text(Document(enterprises=enterprises, projects=projects).model_dump_json(), "utf-8")
-        files.append(path)
+    files = [SAMPLES / "catalogue.json", SAMPLES / "generated.json"]
     import_paths(files, db.factory, actor="benchmark")
     key = create_key(db.factory, role="admin", label="benchmark")
     with db.factory() as session:
@@ -228,9 +221,12 @@ def main() -> None:
     ap.add_argument("--uncached-duration", type=float, default=10.0, help="seconds without the view cache")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--data-dir", type=Path, default=None,
+                    help="use the trained model and embedding cache of this data dir (e.g. var after make demo); "
+                         "default: no model (prior scorer), no embeddings")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="finmatch-bench-") as tmp_name:
-        env, ids, key = prepare(Path(tmp_name))
+        env, ids, key = prepare(Path(tmp_name), args.data_dir)
         engine_ms, cached_ms, frame_build, frame_hit = in_process(ids)
         print(f"in-process products frame: build {frame_build:.2f} ms, cached {frame_hit:.3f} ms "
               f"(x{frame_build / frame_hit:.0f})")

@@ -141,7 +141,9 @@ class Embedder:
             items = list(todo.items())
             n_batches = (len(items) + self.batch_size - 1) // self.batch_size
             logger.info("embedding %d new %s text(s) in %d batch(es)", len(items), prompt_name, n_batches)
-            bar = tqdm(total=len(items), desc=f"e5 {prompt_name}", unit="句", disable=not self.progress)
+            # a bar only for real batches: a served request embedding one new text must not draw one
+            quiet = not self.progress or len(items) < self.batch_size
+            bar = tqdm(total=len(items), desc=f"e5 {prompt_name}", unit="句", disable=quiet)
             with bar:
                 for start in range(0, len(items), self.batch_size):
                     batch = items[start:start + self.batch_size]

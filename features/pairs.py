@@ -25,6 +25,7 @@ from features.pair_reasons import REASONS
 from features.sector import SectorClassifier, infer_sectors
 from features.semantic import EmbeddingSimilarity
 from features.text import product_text, project_text
+from features.tokenize import get_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,10 @@ class PairFeatureBuilder:
             emb = text.get("embedding")
             if emb is not None and emb.embedder is not None:
                 emb.embedder.model = model
+
+    def warm_up(self) -> None:
+        """Load the jieba dictionary now rather than inside the first request."""
+        get_tokenizer()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

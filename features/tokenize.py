@@ -48,21 +48,35 @@ def stopwords() -> frozenset[str]:
     return frozenset(_read_lines(STOPWORDS_PATH))
 
 
-@lru_cache(maxsize=1)
+_tokenizer: jieba.Tokenizer | None = None
+
+
 def get_tokenizer() -> jieba.Tokenizer:
-    """A jieba tokenizer with the domain dictionary, built once per process (about a second)."""
-    with _lock:
-        jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict…" at DEBUG/INFO otherwise
-        tk = jieba.Tokenizer()
-        tk.initialize()
-        for line in _read_lines(USERDICT_PATH):
-            parts = line.split()
-            word = parts[0]
-            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-            tag = parts[2] if len(parts) > 2 else None
-            tk.add_word(word, freq, tag)
-        logger.debug("jieba tokenizer ready with %d domain terms", len(userdict_terms()))
-        return tk
+    """A jieba tokenizer with the domain dictionary, built once per process (about a second).
+
+    Double-checked under a lock: concurrent first requests in a server must wait for one build,
+    not each build their own.
+    """
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _build_tokenizer()
+    return _tokenizer
+
+
+def _build_tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict…" at DEBUG/INFO otherwise
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for line in _read_lines(USERDICT_PATH):
+        parts = line.split()
+        word = parts[0]
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[2] if len(parts) > 2 else None
+        tk.add_word(word, freq, tag)
+    logger.debug("jieba tokenizer ready with %d domain terms", len(userdict_terms()))
+    return tk
 
 
 def normalise(text: str) -> str:

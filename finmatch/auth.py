@@ -111,3 +111,19 @@ def authenticate_digest(session: Session, digest: str | None) -> Principal | Non
     if row is None or row.revoked or not hmac.compare_digest(row.key_hash, digest):
         return None
     return Principal(row.key_id, Role(row.role), row.institution_id)
+
+
+def list_keys(factory: sessionmaker[Session]) -> list[dict[str, object]]:
+    """Every key's id, role, institution and state; never the key or its hash."""
+    with factory() as session:
+        rows = session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.key_id)).all()
+        return [{"key_id": r.key_id, "role": r.role, "institution_id": r.institution_id, "label": r.label,
+                 "created_at": r.created_at, "revoked": r.revoked} for r in rows]
+
+
+def revoke_key(factory: sessionmaker[Session], key_id: str) -> None:
+    with transaction(factory) as session:
+        row = session.get(ApiKeyRow, key_id)
+        if row is None:
+            raise NotFoundError(f"API 密钥 {key_id} 不存在", field="key_id")
+        row.revoked = True

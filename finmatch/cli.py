@@ -241,5 +241,41 @@ def keys_create(role: Annotated[str, typer.Option(help="admin | organiser | inst
     print(key)
 
 
+@keys_app.command("list")
+def keys_list() -> None:
+    """列出 API 密钥（不显示密钥本身）/ list API keys."""
+    from finmatch.auth import list_keys
+    from finmatch.runtime import open_database
+
+    db = open_database(_settings())
+    try:
+        keys = list_keys(db.factory)
+    finally:
+        db.dispose()
+    table = Table(title="API 密钥")
+    for col in ("编号 key_id", "角色 role", "机构 institution", "备注 label", "创建时间", "状态"):
+        table.add_column(col)
+    for k in keys:
+        table.add_row(str(k["key_id"]), str(k["role"]), str(k["institution_id"] or ""), str(k["label"] or ""),
+                      str(k["created_at"])[:19], "已吊销" if k["revoked"] else "有效")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="密钥编号（密钥中 fm_ 之后的一段）")]) -> None:
+    """吊销 API 密钥 / revoke an API key."""
+    from finmatch.auth import revoke_key
+    from finmatch.runtime import open_database
+
+    db = open_database(_settings())
+    try:
+        revoke_key(db.factory, key_id)
+    except FinmatchError as exc:
+        raise _fail(exc.message, 2) from None
+    finally:
+        db.dispose()
+    console.print(f"已吊销密钥 {key_id}")
+
+
 if __name__ == "__main__":
     app()

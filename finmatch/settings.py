@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     today: dt.date | None = Field(None, description="Override today's date (tests, replaying history).")
+    match_cache_size: int = Field(2048, ge=0, description="Computed match views kept in memory; 0 turns it off.")
     min_training_groups: int = Field(30, description="Below this many labelled groups, the prior scorer is used.")
 
     @property

@@ -46,12 +46,13 @@ async def match_project(
         return json_bytes(cached)
 
     def compute() -> bytes:
-        with state.db.factory() as session:
+        with state.db.factory() as session:  # read, then give the connection back before the CPU-bound part
             products = state.caches.products_frame(session, version)
-            return encode(matching.project_matches(
-                session, model.scorer, settings, products, project_id, families=families,
-                group_by_family=group_by_family, top_k=top_k, include_ineligible=include_ineligible,
-                with_what_if=what_if))
+            projects = matching.project_frame(session, project_id)
+        return encode(matching.project_view(
+            projects, model.scorer, settings, products, project_id, families=families,
+            group_by_family=group_by_family, top_k=top_k, include_ineligible=include_ineligible,
+            with_what_if=what_if))
 
     content = await run_in_threadpool(state.responses.get_or_compute, key, compute)
     return json_bytes(content)

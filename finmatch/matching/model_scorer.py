@@ -86,6 +86,12 @@ class ModelScorer:
         if bind is not None:
             bind(model)
 
+    def warm_up(self) -> None:
+        """Build what the first request would otherwise build (e.g. the tokenizer's dictionary)."""
+        warm = getattr(self.pipeline, "warm_up", None)
+        if warm is not None:
+            warm()
+
     def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame:
         return self.pipeline.enrich_projects(projects)
 

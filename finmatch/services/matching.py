@@ -150,14 +150,25 @@ def _match_items(result: MatchResult, project_id: str, top_k: int | None, famili
             for m in result.ranked(project_id, top_k, families)]
 
 
-def project_matches(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
-                    project_id: str, *, families: list[str] | None = None, group_by_family: bool = False,
-                    top_k: int | None = None, include_ineligible: bool = True,
-                    with_what_if: bool = True) -> dict[str, Any]:
-    """One project's eligible products ranked (optionally per family) and the ineligible ones with why."""
+def project_frame(session: Session, project_id: str) -> pd.DataFrame:
+    """The one-row frame of a project and its enterprise (NotFoundError when absent)."""
     projects = Repository(session).projects_frame([project_id])
     if projects.empty:
         raise NotFoundError(f"中试项目 {project_id} 不存在", field="project_id")
+    return projects
+
+
+def project_matches(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+                    project_id: str, **options: Any) -> dict[str, Any]:
+    """One project's eligible products ranked (optionally per family) and the ineligible ones with why."""
+    return project_view(project_frame(session, project_id), scorer, settings, products, project_id, **options)
+
+
+def project_view(projects: pd.DataFrame, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+                 project_id: str, *, families: list[str] | None = None, group_by_family: bool = False,
+                 top_k: int | None = None, include_ineligible: bool = True,
+                 with_what_if: bool = True) -> dict[str, Any]:
+    """The CPU-bound part of :func:`project_matches`, on frames already read (no database connection held)."""
     fams = {Family.parse(f).value for f in families} if families else None
     sub = products if fams is None else products[products["family"].isin(fams)]
     result = match_frames(projects, sub, scorer, settings)

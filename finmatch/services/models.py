@@ -67,6 +67,9 @@ class ModelHolder:
                 bind = getattr(scorer, "bind_embedding_model", None)
                 if bind is not None and embedding is not None:
                     bind(embedding)
+                warm_up = getattr(scorer, "warm_up", None)
+                if warm_up is not None:  # tokenizer and indexes ready before the first request
+                    warm_up()
             except ModelUnavailableError as exc:
                 self.error = exc.message
                 log.error("model load failed: %s", exc.message)

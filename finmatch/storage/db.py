@@ -20,7 +20,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, **kwargs)  # type: ignore[arg-type]
+    # A pool larger than the server's worker threads (40): a request never waits for a connection.
+    options: dict[str, object] = {"pool_size": 10, "max_overflow": 40, "pool_pre_ping": True}
+    if url == "sqlite:///:memory:":
+        options = {}
+    engine = create_engine(url, future=True, **{**options, **kwargs})  # type: ignore[arg-type]
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

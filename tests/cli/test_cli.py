@@ -79,3 +79,27 @@ def test_every_command_has_help():
         res = runner.invoke(app, [cmd, "--help"])
         assert res.exit_code == 0, cmd
         assert "Usage" in res.stdout
+
+
+def test_keys_create_list_revoke(settings, tmp_path):
+    from finmatch.auth import authenticate
+    from finmatch.runtime import open_database
+
+    runner.invoke(app, ["import", str(_write(tmp_path, "doc.json", small_document()))])
+    res = runner.invoke(app, ["keys", "create", "--role", "institution"])
+    assert res.exit_code == 2 and "--institution" in res.stderr
+    res = runner.invoke(app, ["keys", "create", "--role", "institution", "--institution", "I-BANK-01"])
+    assert res.exit_code == 0
+    key = res.stdout.strip()
+    key_id = key.split("_")[1]
+    db = open_database(settings)
+    with db.factory() as s:
+        principal = authenticate(s, key)
+    assert principal is not None and principal.institution_id == "I-BANK-01"
+    res = runner.invoke(app, ["keys", "list"])
+    assert key_id in res.stdout and key not in res.stdout
+    assert runner.invoke(app, ["keys", "revoke", key_id]).exit_code == 0
+    with db.factory() as s:
+        assert authenticate(s, key) is None
+    db.dispose()
+    assert runner.invoke(app, ["keys", "revoke", "nope"]).exit_code == 2
