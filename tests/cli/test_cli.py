@@ -103,3 +103,23 @@ def test_keys_create_list_revoke(settings, tmp_path):
         assert authenticate(s, key) is None
     db.dispose()
     assert runner.invoke(app, ["keys", "revoke", "nope"]).exit_code == 2
+
+
+def test_match_on_the_sample_file_with_an_empty_database(settings):
+    """The README's example: products come from the file itself, so no import is needed first."""
+    from tests.conftest import SAMPLES
+
+    res = runner.invoke(app, ["match", "--input", str(SAMPLES / "match_example.json"), "--top", "5", "--json"])
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    example = json.loads((SAMPLES / "match_example.json").read_text("utf-8"))
+    assert set(out["matches"]) == {p["project_id"] for p in example["projects"]}
+    assert out["model"] == "prior"  # no model trained in this data dir: the cold-start prior, and it says so
+    for pid, matches in out["matches"].items():
+        assert 1 <= len(matches) <= 5
+        assert [m["rank"] for m in matches] == list(range(1, len(matches) + 1))
+        assert all(m["reasons"] for m in matches)
+        scores = [m["score"] for m in matches]
+        assert scores == sorted(scores, reverse=True)
+        assert not {m["product_id"] for m in matches} & {x["product_id"] for x in out["ineligible"][pid]}
+        assert len(matches) + len(out["ineligible"][pid]) <= len(example["products"])
