@@ -33,6 +33,8 @@ from api.routes import (
 )
 from api.state import AppState
 from finmatch.exceptions import ModelUnavailableError
+from finmatch.matching import PairScorer
+from finmatch.registry import ModelInfo, load_scorer
 from finmatch.schemas import FIELD_LABELS
 from finmatch.services.matching import MatchCache
 from finmatch.services.models import ModelHolder
@@ -50,6 +52,13 @@ DESCRIPTION = """中试项目科技金融精准匹配服务（投贷保担补）
 * 错误：`{"code": 稳定错误码, "message": 中文说明, "field": 出错字段}`，校验错误另附 `errors` 列表。
 * 分页：`?offset=&limit=`（limit ≤ 200），返回 `{"items", "total", "offset", "limit"}`。
 """
+
+
+def _load_scorer(settings: Settings) -> tuple[PairScorer, ModelInfo | None]:
+    """The trained model, or the cold-start prior with text similarity and sector inference."""
+    from features.cold_start import cold_start_prior
+
+    return load_scorer(settings, prior=cold_start_prior)
 
 
 def _embedding_loader(settings: Settings) -> Callable[[], Any] | None:
@@ -88,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         cfg = settings or get_settings()
         db = open_database(cfg)
-        holder = ModelHolder(cfg, embedding_loader=_embedding_loader(cfg))
+        holder = ModelHolder(cfg, embedding_loader=_embedding_loader(cfg), loader=_load_scorer)
         try:
             holder.reload()
         except ModelUnavailableError:

@@ -8,6 +8,7 @@ and score project texts against it; ``transform`` turns that into one column per
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def catalogue_fingerprint(product_texts: pd.Series) -> str:
     return h.hexdigest()
 
 
-class PairScoringMixin:
+class PairScoringMixin(ABC):
     """``transform(pairs)`` for estimators that implement ``score_matrix(project_texts)``.
 
     ``pairs`` has columns ``project_id``, ``product_id`` and ``project_text``; products must be those the
@@ -67,8 +68,9 @@ class PairScoringMixin:
         """True when fitted on exactly these products and texts (else refit: the catalogue changed)."""
         return getattr(self, "fingerprint_", None) == catalogue_fingerprint(product_texts)
 
+    @abstractmethod
     def score_matrices(self, project_texts: pd.Series) -> dict[str, pd.DataFrame]:
-        raise NotImplementedError
+        """Named projects × products similarity matrices (one per output column)."""
 
     def score_pairs(self, pairs: pd.DataFrame) -> pd.DataFrame:
         missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]

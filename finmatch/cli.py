@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmatch.exceptions import FinmatchError, ImportValidationError
+from finmatch.matching import PairScorer
 from finmatch.schemas import ENTITY_LABELS, ENTITY_ORDER
 from finmatch.settings import Settings, get_settings
 
@@ -33,6 +34,14 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="详细�
 
 def _settings() -> Settings:
     return get_settings()
+
+
+def _scorer(settings: Settings) -> PairScorer:
+    """The trained model, or the cold-start prior with BM25 text similarity and sector inference."""
+    from features.cold_start import cold_start_prior
+    from finmatch.registry import load_scorer
+
+    return load_scorer(settings, prior=cold_start_prior)[0]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -126,7 +135,8 @@ def match_cmd(input: Annotated[Path, typer.Option("--input", help="含项目（�
     from finmatch.services.matching import match_file
 
     try:
-        output = match_file(input, top, _settings())
+        settings = _settings()
+        output = match_file(input, top, settings, scorer=_scorer(settings))
     except ImportValidationError as exc:
         _print_import_error(exc)
         raise typer.Exit(1) from None
@@ -194,7 +204,8 @@ def schedule_cmd(event: Annotated[str, typer.Option("--event", help="活动编�
     except ImportError:
         raise _not_available("schedule") from None
     try:
-        schedule_cli(_settings(), event, export, output, time_limit, console)
+        settings = _settings()
+        schedule_cli(settings, event, export, output, time_limit, console, scorer=_scorer(settings))
     except FinmatchError as exc:
         raise _fail(exc.message) from None
 

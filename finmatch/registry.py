@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,12 +56,17 @@ def current_version(settings: Settings) -> str | None:
     return versions[-1] if versions else None
 
 
-def load_scorer(settings: Settings) -> tuple[PairScorer, ModelInfo | None]:
-    """The pinned or newest model; the transparent prior when none has been trained (cold start)."""
+def load_scorer(settings: Settings,
+                prior: Callable[[Settings], PairScorer] | None = None) -> tuple[PairScorer, ModelInfo | None]:
+    """The pinned or newest model; the transparent prior when none has been trained (cold start).
+
+    ``prior`` builds the cold-start scorer (the composition root passes one with text similarity and
+    sector inference from ``features``); the default is the plain structured prior.
+    """
     version = current_version(settings)
     if version is None:
         log.info("no trained model in %s; using the prior scorer", settings.resolved_model_dir)
-        return PriorScorer(), None
+        return (prior(settings) if prior is not None else PriorScorer()), None
     info = model_info(settings.resolved_model_dir, version)
     import joblib
 

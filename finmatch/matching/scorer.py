@@ -6,6 +6,7 @@ registry) implements the same protocol; ``finmatch`` never imports the code that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -13,6 +14,10 @@ import numpy as np
 import pandas as pd
 
 PRIOR_VERSION = "prior"
+# (projects, products, pairs) -> one similarity in [0, 1] per pair
+TextSimilarity = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], np.ndarray]
+# projects -> projects with inferred_sector / sector_confidence for blank sectors
+SectorInferer = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 @dataclass
@@ -50,12 +55,19 @@ class PriorScorer:
     sector/stage fit is 1 for an explicit focus that contains the project, 0.6 for "any";
     type_pref is 1 when the project asked for this family (or asked for none), else 0.3.
     The probability is a fixed monotone map of the score (no data to calibrate on yet).
+    ``text_similarity`` and ``sector_inferer`` are handed in by the composition root (they live in
+    ``features``); without them the text term is 0 and blank sectors stay blank.
     """
 
     version = PRIOR_VERSION
 
-    def __init__(self, text_similarity: pd.DataFrame | None = None) -> None:
+    def __init__(self, text_similarity: TextSimilarity | None = None,
+                 sector_inferer: SectorInferer | None = None) -> None:
         self.text_similarity = text_similarity
+        self.sector_inferer = sector_inferer
+
+    def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame:
+        return self.sector_inferer(projects) if self.sector_inferer is not None else projects
 
     def components(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         pj = projects.loc[pairs["project_id"].to_numpy()].reset_index(drop=True)
@@ -79,10 +91,8 @@ class PriorScorer:
         trl_fit = np.where(np.isnan(trl) | np.isnan(centre), 0.5, 1.0 - np.minimum(np.abs(trl - centre), 4) / 4)
         type_pref = np.array([1.0 if not types or fam in types else 0.3
                               for types, fam in zip(pj["funding_types"], pr["family"], strict=True)])
-        if self.text_similarity is not None:
-            sim = self.text_similarity
-            text = np.array([float(sim.at[a, b]) if a in sim.index and b in sim.columns else 0.0
-                             for a, b in zip(pairs["project_id"], pairs["product_id"], strict=True)])
+        if self.text_similarity is not None and len(pairs):
+            text = np.asarray(self.text_similarity(projects, products, pairs), dtype=float)
         else:
             text = np.zeros(len(pairs))
         return pd.DataFrame({"amount_fit": amount_fit, "sector_fit": sector_fit, "stage_fit": stage_fit,
@@ -104,5 +114,5 @@ class PriorScorer:
         reasons = []
         for _, row in comp.iterrows():
             top = sorted(self.WEIGHTS, key=lambda k: -row[k] * self.WEIGHTS[k])
-            reasons.append([f"{self.LABELS[k]}（{row[k]:.2f}）" for k in top[:3] if row[k] >= 0.5])
+            reasons.append([f"{self.LABELS[k]}（匹配度 {row[k]:.2f}）" for k in top[:3] if row[k] >= 0.5])
         return ScoredPairs(np.asarray(score, dtype=float), probability, reasons)

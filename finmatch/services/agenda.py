@@ -284,7 +284,7 @@ def _fmt(v: float | None) -> str:
 # ---- CLI -----------------------------------------------------------------------------------------
 
 def schedule_cli(settings: Settings, event_id: str, export: str | None, output: Path | None, time_limit: float,
-                 console: Console) -> None:
+                 console: Console, scorer: PairScorer | None = None) -> None:
     """``finmatch schedule``: solve, store, print the figures and a per-institution summary, export."""
     from rich.table import Table
 
@@ -293,7 +293,8 @@ def schedule_cli(settings: Settings, event_id: str, export: str | None, output: 
 
     if export is not None and export not in MEDIA_TYPES:
         raise FinmatchError(f"不支持的导出格式 {export}，可选 xlsx、csv、ics", field="export")
-    scorer, _ = load_scorer(settings)
+    if scorer is None:
+        scorer, _ = load_scorer(settings)
     db = open_database(settings)
     try:
         with db.factory() as session:

@@ -6,9 +6,9 @@ import json
 
 from fastapi.testclient import TestClient
 
+import api.main as api_main
 from api.main import create_app
 from finmatch.exceptions import ModelUnavailableError
-from finmatch.services import models as model_service
 from tests.conftest import SAMPLES
 
 GOOD_CSV = "机构编号,机构名称,机构类型,所在城市\nI-NEW-01,桂林银行,银行,桂林市\n".encode()
@@ -74,8 +74,7 @@ def test_not_ready_without_a_model(sqlite_settings, monkeypatch):
     def broken(settings):  # type: ignore[no-untyped-def]
         raise ModelUnavailableError("模型文件损坏")
 
-    monkeypatch.setattr(model_service, "load_scorer", broken)
-    monkeypatch.setattr(model_service.ModelHolder.__init__, "__defaults__", (None, broken))
+    monkeypatch.setattr(api_main, "_load_scorer", broken)  # what the app factory hands the model holder
     cfg = sqlite_settings.model_copy(update={"use_embeddings": False})
     with TestClient(create_app(cfg)) as client:
         r = client.get("/ready")

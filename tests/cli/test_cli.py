@@ -6,6 +6,7 @@ import copy
 import json
 from pathlib import Path
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from finmatch.cli import app
@@ -123,3 +124,35 @@ def test_match_on_the_sample_file_with_an_empty_database(settings):
         assert scores == sorted(scores, reverse=True)
         assert not {m["product_id"] for m in matches} & {x["product_id"] for x in out["ineligible"][pid]}
         assert len(matches) + len(out["ineligible"][pid]) <= len(example["products"])
+
+
+def test_cold_start_prior_infers_blank_sectors_and_uses_text(settings):
+    """No model yet, but labelled projects in the database: blank sectors are inferred, text counts."""
+    from finmatch.matching import PriorScorer
+    from tests.conftest import SAMPLES
+
+    assert runner.invoke(app, ["import", str(SAMPLES / "catalogue.json"), str(SAMPLES / "generated.json")]).exit_code == 0
+    res = runner.invoke(app, ["match", "--input", str(SAMPLES / "match_example.json"), "--top", "3", "--json"])
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["model"] == "prior"
+    example = json.loads((SAMPLES / "match_example.json").read_text("utf-8"))
+    blank = [p["project_id"] for p in example["projects"] if not p.get("sector")]
+    assert blank
+    for pid in blank:
+        info = out["projects"][pid]
+        assert info["sector_inferred"] is True and info["sector"] and 0 < info["sector_confidence"] <= 1
+        assert any("根据项目简介推断" in r for r in out["matches"][pid][0]["reasons"])
+    # the prior's text term is live: same pairs score differently with and without it
+    from features.cold_start import cold_start_prior
+    from finmatch.frames import products_frame, projects_frame
+    from finmatch.schemas import Document
+
+    doc = Document.model_validate(example)
+    projects = projects_frame(doc.projects, {e.key: e for e in doc.enterprises})
+    products = products_frame(doc.products, {i.key: i for i in doc.institutions})
+    pairs = pd.DataFrame({"project_id": [projects.index[0]] * len(products),
+                                            "product_id": list(products.index)})
+    with_text = cold_start_prior(settings).components(projects, products, pairs)["text_similarity"]
+    plain = PriorScorer().components(projects, products, pairs)["text_similarity"]
+    assert with_text.max() == 1.0 and plain.max() == 0.0
