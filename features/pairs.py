@@ -10,7 +10,6 @@ Product-side text work is redone only when a request brings a catalogue the buil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 from pathlib import Path
@@ -21,6 +20,7 @@ import pandas as pd
 
 from features.bm25 import BM25Similarity
 from features.embedding_cache import Embedder
+from features.pair_columns import as_tuple, blank, flag, num, sector_series, slog, text_signature
 from features.pair_reasons import REASONS
 from features.sector import SectorClassifier, infer_sectors
 from features.semantic import EmbeddingSimilarity
@@ -39,44 +39,6 @@ HISTORY_FEATURES = ("hist_inst_n", "hist_inst_meet_rate", "hist_inst_sign_rate",
 
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
-def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
-
-
-def _flag(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame.columns:
-        return np.zeros(len(frame))
-    return np.array([bool(v) and not _blank(v) for v in frame[col]], dtype=float)
-
-
-def _tuple(v: Any) -> tuple:
-    return tuple(v) if isinstance(v, list | tuple | set | frozenset) else ()
-
-
-def _slog(x: np.ndarray) -> np.ndarray:
-    return np.sign(x) * np.log1p(np.abs(x))
-
-
-def _sector_series(projects: pd.DataFrame) -> pd.Series:
-    sector = projects["sector"] if "sector" in projects else pd.Series(None, index=projects.index, dtype=object)
-    if "inferred_sector" in projects:
-        sector = sector.where(sector.map(lambda v: not _blank(v)), projects["inferred_sector"])
-    return sector.map(lambda v: None if _blank(v) else str(v))
-
-
-def _text_signature(texts: pd.Series) -> str:
-    h = hashlib.sha256()
-    for k, v in texts.items():
-        h.update(f"{k}\x1f{v}\x1e".encode())
-    return h.hexdigest()
-
-
 class PairFeatureBuilder:
     """Fitted pair features (structured fit, text similarity, as-of institution history)."""
 
@@ -92,14 +54,14 @@ class PairFeatureBuilder:
             institution_cities: dict[str, str] | None = None) -> PairFeatureBuilder:
         """``outcomes`` columns: project_id, product_id, event_id, stage, date."""
         self.institution_city_ = {k: v for k, v in (institution_cities or {}).items() if v}
-        stated = projects["sector"].map(lambda v: not _blank(v)) if len(projects) else pd.Series(dtype=bool)
+        stated = projects["sector"].map(lambda v: not blank(v)) if len(projects) else pd.Series(dtype=bool)
         self.sector_classifier_: SectorClassifier | None = None
         if stated.sum() >= 10 and projects.loc[stated, "sector"].nunique() >= 2:
             texts = project_text(projects.loc[stated])
             self.sector_classifier_ = SectorClassifier().fit(texts, projects.loc[stated, "sector"])
         self.embeddings_used_ = bool(self.use_embeddings)
         self._fit_text(products)
-        rates = pd.DataFrame({"family": products["family"].astype(str), "rate": _num(products, "rate_pct")})
+        rates = pd.DataFrame({"family": products["family"].astype(str), "rate": num(products, "rate_pct")})
         self.rate_median_: dict[str, float] = rates.dropna().groupby("family")["rate"].median().to_dict()
         self.set_history(projects, products, outcomes)
         self.today_: dt.date | None = None
@@ -121,7 +83,7 @@ class PairFeatureBuilder:
         if self.sector_classifier_ is not None and len(texts):
             affinity = pd.DataFrame(self.sector_classifier_.predict_proba(texts), index=texts.index,
                                     columns=self.sector_classifier_.classes_)
-        return {"signature": _text_signature(texts), "ids": set(texts.index), "sector_affinity": affinity,
+        return {"signature": text_signature(texts), "ids": set(texts.index), "sector_affinity": affinity,
                 "bm25": BM25Similarity().fit(texts),
                 "embedding": (EmbeddingSimilarity(Embedder(model=getattr(self, "_embedding_model", None),
                                                            cache_path=self.embedding_cache, progress=self.progress))
@@ -183,7 +145,7 @@ class PairFeatureBuilder:
         if outcomes is None or len(outcomes) == 0:
             return pd.DataFrame(columns=cols)
         o = outcomes[outcomes["product_id"].isin(products.index) & outcomes["project_id"].isin(projects.index)]
-        sector = _sector_series(projects)
+        sector = sector_series(projects)
         out = pd.DataFrame({
             "project_id": o["project_id"].to_numpy(), "product_id": o["product_id"].to_numpy(),
             "event_id": o["event_id"].fillna("").astype(str).to_numpy(),
@@ -249,7 +211,7 @@ class PairFeatureBuilder:
         fitted = self.text_
         if set(products.index) <= fitted["ids"]:
             return fitted
-        sig = _text_signature(product_text(products))
+        sig = text_signature(product_text(products))
         if self._runtime_text is None or self._runtime_text["signature"] != sig:
             log.info("catalogue differs from the fitted one: refitting the text indexes")
             self._runtime_text = self._text_models(products)
@@ -270,7 +232,7 @@ class PairFeatureBuilder:
         aff = models.get("sector_affinity")
         out["text_sector_affinity"] = np.full(n, np.nan)
         if aff is not None:
-            sector = _sector_series(projects).reindex(pairs["project_id"]).to_numpy(dtype=object)
+            sector = sector_series(projects).reindex(pairs["project_id"]).to_numpy(dtype=object)
             rows = aff.index.get_indexer(pairs["product_id"])
             cols = aff.columns.get_indexer(pd.Index(sector, dtype=object))
             ok = (rows >= 0) & (cols >= 0)
@@ -295,40 +257,40 @@ class PairFeatureBuilder:
         today = as_of or self.today_ or dt.date.today()
         f: dict[str, np.ndarray] = {}
         # project / enterprise
-        need = _num(pj, "funding_need_wan")
-        trl = _num(pj, "trl")
+        need = num(pj, "funding_need_wan")
+        trl = num(pj, "trl")
         stage = pj["stage"].astype(object).to_numpy()
         f["need_log"] = np.log1p(need)
         f["trl"] = trl
         f["stage_idx"] = np.array([STAGES.index(s) if s in STAGES else np.nan for s in stage], dtype=float)
-        f["months_to_production"] = _num(pj, "months_to_production")
-        revenue, profit = _num(pj, "annual_revenue_wan"), _num(pj, "net_profit_wan")
+        f["months_to_production"] = num(pj, "months_to_production")
+        revenue, profit = num(pj, "annual_revenue_wan"), num(pj, "net_profit_wan")
         f["revenue_log"] = np.log1p(np.maximum(revenue, 0))
-        f["profit_slog"] = _slog(profit)
+        f["profit_slog"] = slog(profit)
         f["profitable"] = np.where(np.isnan(profit), np.nan, (profit > 0).astype(float))
-        f["debt_ratio"] = _num(pj, "debt_ratio")
-        f["rd_ratio"] = _num(pj, "rd_ratio")
-        f["age_years"] = today.year - _num(pj, "founded_year")
-        f["employees_log"] = np.log1p(_num(pj, "employees"))
-        f["patents_log"] = np.log1p(_num(pj, "invention_patents"))
-        certs = [set(_tuple(c)) for c in (pj["certifications"] if n else [])]
+        f["debt_ratio"] = num(pj, "debt_ratio")
+        f["rd_ratio"] = num(pj, "rd_ratio")
+        f["age_years"] = today.year - num(pj, "founded_year")
+        f["employees_log"] = np.log1p(num(pj, "employees"))
+        f["patents_log"] = np.log1p(num(pj, "invention_patents"))
+        certs = [set(as_tuple(c)) for c in (pj["certifications"] if n else [])]
         f["n_certs"] = np.array([len(c) for c in certs], dtype=float)
         f["cert_high_tech"] = np.array(["high_tech" in c for c in certs], dtype=float)
         f["cert_tech_sme"] = np.array(["tech_sme" in c for c in certs], dtype=float)
         f["cert_little_giant"] = np.array([bool(c & {"specialized_sme", "little_giant"}) for c in certs], dtype=float)
         f["cert_growth"] = np.array([bool(c & {"gazelle", "little_giant"}) for c in certs], dtype=float)
         f["tax_rank"] = np.array([TAX_RANK.get(str(t), np.nan) for t in pj["tax_grade"]], dtype=float)
-        collateral = _flag(pj, "has_collateral")
-        hazard = _flag(pj, "hazardous_chemicals")
+        collateral = flag(pj, "has_collateral")
+        hazard = flag(pj, "hazardous_chemicals")
         f["has_collateral"] = collateral
-        f["first_time_borrower"] = _flag(pj, "first_time_borrower")
+        f["first_time_borrower"] = flag(pj, "first_time_borrower")
         f["hazardous"] = hazard
-        f["government_supported"] = _flag(pj, "government_supported")
-        f["has_platform"] = np.array([not _blank(v) for v in pj["pilot_platform"]], dtype=float)
-        three = [set(_tuple(t)) for t in (pj["three_firsts"] if n else [])]
+        f["government_supported"] = flag(pj, "government_supported")
+        f["has_platform"] = np.array([not blank(v) for v in pj["pilot_platform"]], dtype=float)
+        three = [set(as_tuple(t)) for t in (pj["three_firsts"] if n else [])]
         f["n_three_firsts"] = np.array([len(t) for t in three], dtype=float)
-        inferred = pj["sector"].map(_blank).to_numpy(dtype=bool) if n else np.zeros(0, bool)
-        conf = _num(pj, "sector_confidence")
+        inferred = pj["sector"].map(blank).to_numpy(dtype=bool) if n else np.zeros(0, bool)
+        conf = num(pj, "sector_confidence")
         f["sector_inferred"] = inferred.astype(float)
         f["sector_confidence"] = np.where(inferred, np.nan_to_num(conf), 1.0)
         # product / institution
@@ -336,18 +298,18 @@ class PairFeatureBuilder:
         kind = pr["kind"].fillna("").astype(str).to_numpy() if n else np.zeros(0, dtype=object)
         for fam in FAMILIES:
             f[f"fam_{fam}"] = (family == fam).astype(float)
-        lo, hi = _num(pr, "amount_min_wan"), _num(pr, "amount_max_wan")
+        lo, hi = num(pr, "amount_min_wan"), num(pr, "amount_max_wan")
         f["amount_min_log"], f["amount_max_log"] = np.log1p(lo), np.log1p(hi)
-        rate = _num(pr, "rate_pct")
+        rate = num(pr, "rate_pct")
         f["rate_pct"] = rate
         med = np.array([self.rate_median_.get(x, np.nan) for x in family], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             f["rate_rel_family"] = np.where(med > 0, rate / med, np.nan)
-        f["tenor_months"] = _num(pr, "tenor_months")
-        budget = _num(pr, "budget_wan")
+        f["tenor_months"] = num(pr, "tenor_months")
+        budget = num(pr, "budget_wan")
         f["budget_log"] = np.log1p(budget)
-        f["product_n_sectors"] = np.array([len(_tuple(s)) for s in pr["sectors"]], dtype=float)
-        f["product_n_stages"] = np.array([len(_tuple(s)) for s in pr["stages"]], dtype=float)
+        f["product_n_sectors"] = np.array([len(as_tuple(s)) for s in pr["sectors"]], dtype=float)
+        f["product_n_stages"] = np.array([len(as_tuple(s)) for s in pr["stages"]], dtype=float)
         f["kind_pilot"] = np.array(["中试" in k for k in kind], dtype=float)
         f["kind_ip"] = np.array(["知识产权" in k for k in kind], dtype=float)
         f["kind_three_firsts"] = np.array([any(w in k for w in ("首台", "首批次", "首版次", "三首")) for k in kind],
@@ -361,21 +323,21 @@ class PairFeatureBuilder:
             f["amount_position"] = np.where(span > 0, (np.log(need) - np.log(lo_f)) / span, np.nan)
             f["amount_ratio_max"] = need / hi
             f["budget_cover_log"] = np.log(budget / need)
-        tmin, tmax = _num(pr, "trl_min"), _num(pr, "trl_max")
+        tmin, tmax = num(pr, "trl_min"), num(pr, "trl_max")
         dist = np.fmax(np.fmax(tmin - trl, trl - tmax), 0.0)
         f["trl_distance"] = np.where(np.isnan(tmin) & np.isnan(tmax), np.nan, dist)
         centre = (np.where(np.isnan(tmin), 1.0, tmin) + np.where(np.isnan(tmax), 9.0, tmax)) / 2
         f["trl_centre_gap"] = trl - centre
-        f["stage_match"] = np.array([0.5 if not _tuple(ss) else float(s in _tuple(ss))
+        f["stage_match"] = np.array([0.5 if not as_tuple(ss) else float(s in as_tuple(ss))
                                      for s, ss in zip(stage, pr["stages"], strict=True)])
-        sector = _sector_series(pj).to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
-        f["sector_match"] = np.array([0.5 if not _tuple(ss) else float(s in _tuple(ss))
+        sector = sector_series(pj).to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
+        f["sector_match"] = np.array([0.5 if not as_tuple(ss) else float(s in as_tuple(ss))
                                       for s, ss in zip(sector, pr["sectors"], strict=True)])
         f["sector_match_conf"] = np.where(f["sector_match"] == 1.0, f["sector_confidence"], 0.0)
         city = pj["city"].fillna("").astype(str).to_numpy() if n else np.zeros(0, dtype=object)
-        f["city_match"] = np.array([0.5 if not _tuple(cs) or (cs == ("广西",)) else float(c in _tuple(cs))
+        f["city_match"] = np.array([0.5 if not as_tuple(cs) or (cs == ("广西",)) else float(c in as_tuple(cs))
                                     for c, cs in zip(city, pr["cities"], strict=True)])
-        f["type_pref"] = np.array([0.5 if not _tuple(t) else float(fam in _tuple(t))
+        f["type_pref"] = np.array([0.5 if not as_tuple(t) else float(fam in as_tuple(t))
                                    for t, fam in zip(pj["funding_types"], family, strict=True)])
         f["collateral_loan"] = collateral * f["fam_loan"]
         f["no_collateral_guarantee"] = (1 - collateral) * f["fam_guarantee"]

@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+from rich.console import Console
 
 from finmatch.enums import Family, OutcomeStage, Sector, Stage
 from finmatch.schemas import Document
@@ -74,4 +75,4 @@ def report() -> str:
 
 
 if __name__ == "__main__":
-    print(report())
+    Console().print(report(), markup=False, highlight=False)
