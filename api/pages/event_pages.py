@@ -50,9 +50,10 @@ def event_page(request: Request, event_id: str, principal: PrincipalDep, session
         inst = str(products.at[pid, "institution_id"])
         entry = institutions.setdefault(inst, {"name": products.at[pid, "institution_name"], "products": []})
         entry["products"].append((pid, products.at[pid, "name"]))
-    matrix = None
+    matrix = roadshow = None
     if principal.is_staff:  # the matrix is the organisers' view (the API's matrix route is staff-only)
         matrix = matching.event_matrix(session, model.scorer, state.settings, products, event_id)
+        roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id)
     try:
         agenda = agenda_service.agenda_view(session, event_id, view, principal)  # type: ignore[arg-type]
     except NotFoundError:
@@ -61,7 +62,8 @@ def event_page(request: Request, event_id: str, principal: PrincipalDep, session
                      "enterprise_name": frame.at[p, "enterprise_name"] if p in frame.index else None}
                     for p in event.project_ids if p in projects]  # type: ignore[attr-defined]
     return render(request, "event.html", principal, event=event, participants=participants,
-                  institutions=institutions, matrix=matrix, agenda=agenda, view=view, views=VIEWS)
+                  institutions=institutions, matrix=matrix, roadshow=roadshow, agenda=agenda, view=view,
+                  views=VIEWS)
 
 
 @router.post("/events/{event_id}/schedule")

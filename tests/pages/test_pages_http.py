@@ -104,3 +104,14 @@ def test_import_with_errors_writes_nothing(pages: Pages) -> None:
     assert r.status_code == 422
     assert 'data-testid="import-errors"' in r.text and "stage" in r.text and "funding_need_wan" in r.text
     assert pages.get("/projects/XM9001").status_code == 404
+
+
+def test_event_page_shows_roadshow_order_to_staff_only(pages: Pages) -> None:
+    pages.login("admin")
+    page = pages.get("/events/EV2025-01").text
+    assert 'data-testid="roadshow"' in page and "8+7" in page
+    rows = page.split('data-testid="roadshow"')[1].split("</table>")[0].count("<tr>") - 1
+    assert rows == 2  # both of the event's projects get a pitch slot
+    pages.client.cookies.clear()
+    pages.login("bank")
+    assert 'data-testid="roadshow"' not in pages.get("/events/EV2025-01").text
