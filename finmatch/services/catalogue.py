@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from finmatch.auth import Principal, Role
@@ -21,12 +21,23 @@ from finmatch.enums import GUANGXI, GUANGXI_CITIES, normalise_city
 from finmatch.exceptions import FinmatchError, NotFoundError, PermissionDeniedError
 from finmatch.io.importer import check_references
 from finmatch.schemas import CONTACT_FIELDS, ENTITY_LABELS, ENTITY_MODELS, Document, Entity, Outcome, Product
-from finmatch.services.common import ListQuery, Page, contains, data_version, list_entities, storable
+from finmatch.services.common import (
+    MATCH_INPUTS,
+    ListQuery,
+    Page,
+    contains,
+    data_version,
+    list_entities,
+    storable,
+)
 from finmatch.storage import Repository
 from finmatch.storage.convert import pk_column
-from finmatch.storage.tables import EnterpriseRow, OutcomeRow, ProductRow, ProjectRow
+from finmatch.storage.tables import AuditRow, EnterpriseRow, OutcomeRow, ProductRow, ProjectRow
 
 ENTITIES = ("institutions", "enterprises", "projects", "products", "events", "outcomes")
+
+
+_MATCH_VERSION = select(func.max(AuditRow.audit_id)).where(AuditRow.entity.in_(MATCH_INPUTS))
 
 
 class DataCaches:
@@ -48,12 +59,12 @@ class DataCaches:
             self._frames.clear()
 
     def version(self, session: Session) -> tuple[int, int]:
-        return data_version(session), self.generation
+        return data_version(session, MATCH_INPUTS), self.generation
 
     def version_from(self, engine: Engine) -> tuple[int, int]:
         """The same as :meth:`version` with one plain SQL statement (no ORM session): the hot path."""
         with engine.connect() as conn:
-            newest = conn.exec_driver_sql("SELECT max(audit_id) FROM audit_log").scalar()
+            newest = conn.execute(_MATCH_VERSION).scalar()
         return int(newest or 0), self.generation
 
     def _frame(self, session: Session, name: str, build: Callable[[Repository], pd.DataFrame],
@@ -203,7 +214,7 @@ def create(session: Session, principal: Principal, entity: str, model: Entity,
     with storable(session):
         Repository(session, actor=principal.actor).create(entity, model)
         session.commit()
-    if caches is not None:
+    if caches is not None and entity in MATCH_INPUTS:
         caches.bump()
     return visible(principal, entity, model)
 
@@ -221,7 +232,7 @@ def replace(session: Session, principal: Principal, entity: str, key: str, model
     with storable(session):
         repo.save(entity, model, action="update")
         session.commit()
-    if caches is not None:
+    if caches is not None and entity in MATCH_INPUTS:
         caches.bump()
     return visible(principal, entity, model)
 
@@ -246,5 +257,5 @@ def delete(session: Session, principal: Principal, entity: str, key: str, caches
     check_write(session, principal, entity, None, old)
     repo.delete(entity, key)
     session.commit()
-    if caches is not None:
+    if caches is not None and entity in MATCH_INPUTS:
         caches.bump()

@@ -111,6 +111,14 @@ def storable(session: Session) -> Iterator[None]:
         raise InvalidParameterError("有数值或文本超出数据库可存储的范围（整数过大或文本过长）") from exc
 
 
-def data_version(session: Session) -> int:
-    """The newest audit id: every write through the repository appends one, so it versions the data."""
-    return int(session.scalar(select(func.max(AuditRow.audit_id))) or 0)
+# Entities whose writes change match views. Outcomes (recorded all through an event) and agendas do
+# not: the history features are frozen in the trained model, so recording one keeps cached rankings.
+MATCH_INPUTS: tuple[str, ...] = ("institutions", "enterprises", "projects", "products", "events")
+
+
+def data_version(session: Session, entities: tuple[str, ...] | None = None) -> int:
+    """The newest audit id (of these entities): every write through the repository appends one."""
+    stmt = select(func.max(AuditRow.audit_id))
+    if entities is not None:
+        stmt = stmt.where(AuditRow.entity.in_(entities))
+    return int(session.scalar(stmt) or 0)

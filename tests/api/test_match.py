@@ -65,6 +65,22 @@ def test_catalogue_changes_show_at_once(api):
     assert "P-NEW" in {m["product_id"] for m in third["matches"]}
 
 
+def test_recording_outcomes_keeps_cached_rankings(api):
+    """Outcomes do not change a ranking (history is frozen in the model): the cached view survives them,
+    while a catalogue write still invalidates it."""
+    state = api.client.app.state.finmatch
+    api.get("admin", "/match/projects/XM0002")
+    hits = state.responses.hits
+    r = api.post("bank", "/outcomes", json={"project_id": "XM0002", "product_id": "P-LOAN-001",
+                                            "stage": "contacted", "date": "2026-11-20"})
+    assert r.status_code == 201, r.text
+    api.get("admin", "/match/projects/XM0002")
+    assert state.responses.hits == hits + 1
+    assert api.patch("admin", "/products/P-EQ-001", json={"rate_pct": 1.0}).status_code == 200
+    api.get("admin", "/match/projects/XM0002")
+    assert state.responses.hits == hits + 1  # a miss: recomputed after the catalogue change
+
+
 def test_prospects_filters(api):
     r = api.get("fund", "/match/products/P-EQ-001/prospects")
     body = Prospects.model_validate(r.json())
