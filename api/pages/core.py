@@ -157,15 +157,22 @@ def wants_html(scope: Scope) -> bool:
     return False
 
 
+# Pages with no API twin answer whatever the Accept header says (curl, link checkers, health probes).
+PAGE_ONLY: frozenset[tuple[str, str]] = frozenset({("GET", "/"), ("GET", "/login"), ("POST", "/login"),
+                                                   ("POST", "/logout"), ("GET", "/import"),
+                                                   ("GET", "/outcomes/new")})
+
+
 class PageRoute(APIRoute):
-    """A page: matched only for browsers (``Accept: text/html``), so a page and the API resource share
-    one URL (``/projects/XM0001`` is the page in a browser and JSON for API clients). Domain errors
-    become Chinese HTML pages; a missing or bad key sends the browser to /login.
+    """A page: where it shares a URL with an API resource (``/projects/XM0001`` is the page in a
+    browser and JSON for API clients) it is matched only for browsers (``Accept: text/html``).
+    Domain errors become Chinese HTML pages; a missing or bad key sends the browser to /login.
     """
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
-        if match != Match.NONE and scope.get("type") == "http" and not wants_html(scope):
+        if (match != Match.NONE and scope.get("type") == "http" and not wants_html(scope)
+                and (scope.get("method"), self.path) not in PAGE_ONLY):
             return Match.NONE, {}
         return match, child
 

@@ -115,3 +115,13 @@ def test_event_page_shows_roadshow_order_to_staff_only(pages: Pages) -> None:
     pages.client.cookies.clear()
     pages.login("bank")
     assert 'data-testid="roadshow"' not in pages.get("/events/EV2025-01").text
+
+
+def test_page_only_urls_answer_any_client(pages: Pages) -> None:
+    """curl and probes (Accept: */*) get the sign-in page; shared URLs still give API clients JSON."""
+    r = pages.client.get("/login", headers={"Accept": "*/*"})
+    assert r.status_code == 200 and "API 密钥" in r.text
+    r = pages.client.get("/", headers={"Accept": "*/*"}, follow_redirects=False)
+    assert r.status_code in (302, 303, 307) and r.headers["location"].startswith("/login")
+    r = pages.client.get("/projects", headers={"Accept": "application/json"})
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
