@@ -1,5 +1,6 @@
 """Events (match heat map, agenda tabs, downloads, re-solve), the import page and the outcome form."""
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
@@ -69,22 +70,52 @@ def event_page(request: Request, event_id: str, principal: PrincipalDep, session
 @router.post("/events/{event_id}/schedule")
 def event_schedule(request: Request, event_id: str, principal: PrincipalDep, session: SessionDep, state: StateDep,
                    model: ModelDep, csrf: Annotated[str, Form()] = "",
-                   time_limit_s: Annotated[str, Form()] = "10") -> Response:
+                   time_limit_s: Annotated[str, Form()] = "10", now_slot: Annotated[str, Form()] = "",
+                   no_shows: Annotated[str, Form()] = "", must_meet: Annotated[str, Form()] = "") -> Response:
+    """Solve, or re-solve during the event: slots before ``now_slot`` (1-based) stay as held."""
     check_csrf(request, csrf)
     principal.require_staff()
+    try:
+        options = _schedule_options(time_limit_s, now_slot, no_shows, must_meet)
+    except ValueError as exc:
+        flash(request, str(exc), "error")
+        return redirect(f"/events/{event_id}#agenda")
+    products = state.caches.products_frame(session)
+    row, agenda = agenda_service.schedule_event(session, principal.actor, model.scorer, state.settings, products,
+                                                event_id, options)
+    kept = f"，保留第 {options.now_slot} 时段前已进行的洽谈" if options.keep_held else ""
+    flash(request, f"已重新排定日程{kept}：{len(agenda.meetings)} 场洽谈，求解器 {agenda.solver}（{agenda.status}），"
+                   f"目标值 {agenda.objective:.2f}")
+    if agenda.impossible:
+        flash(request, f"{len(agenda.impossible)} 项必见请求无法安排，详见日程下方说明", "error")
+    return redirect(f"/events/{event_id}#agenda")
+
+
+def _schedule_options(time_limit_s: str, now_slot: str, no_shows: str,
+                      must_meet: str) -> agenda_service.ScheduleOptions:
+    """The re-solve form's fields; ValueError carries the Chinese message for the flash."""
     try:
         limit = float(time_limit_s)
     except ValueError:
         limit = -1.0
     if not 0 < limit <= 120:
-        flash(request, "求解时限应为 1 到 120 秒之间的数字", "error")
-        return redirect(f"/events/{event_id}#agenda")
-    products = state.caches.products_frame(session)
-    row, agenda = agenda_service.schedule_event(session, principal.actor, model.scorer, state.settings, products,
-                                                event_id, agenda_service.ScheduleOptions(time_limit_s=limit))
-    flash(request, f"已重新排定日程：{len(agenda.meetings)} 场洽谈，求解器 {agenda.solver}（{agenda.status}），"
-                   f"目标值 {agenda.objective:.2f}")
-    return redirect(f"/events/{event_id}#agenda")
+        raise ValueError("求解时限应为 1 到 120 秒之间的数字")
+    keep_from: int | None = None
+    if now_slot.strip():
+        if not now_slot.strip().isdigit() or int(now_slot) < 1:
+            raise ValueError("当前时段应为从 1 开始的整数")
+        keep_from = int(now_slot) - 1  # the form counts slots from 1, the solver from 0
+    gone = [x.strip() for x in re.split(r"[;；、,，\s]+", no_shows) if x.strip()]
+    pairs = []
+    for line in must_meet.splitlines():
+        parts = [x for x in re.split(r"[;；、,，\s]+", line) if x]
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise ValueError(f"必见请求每行应为“项目编号 机构编号”：{line.strip()}")
+        pairs.append((parts[0], parts[1]))
+    return agenda_service.ScheduleOptions(time_limit_s=limit, keep_held=keep_from is not None or bool(gone),
+                                          now_slot=keep_from, no_shows=gone, must_meet=pairs)
 
 
 # ---- import ----------------------------------------------------------------------------------------

@@ -125,3 +125,30 @@ def test_page_only_urls_answer_any_client(pages: Pages) -> None:
     assert r.status_code in (302, 303, 307) and r.headers["location"].startswith("/login")
     r = pages.client.get("/projects", headers={"Accept": "application/json"})
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def test_resolve_during_the_event_keeps_held_meetings_and_drops_no_shows(pages: Pages) -> None:
+    from finmatch.services import agenda as agenda_service
+
+    pages.login("admin")
+    form = {"csrf": pages.csrf("/events/EV2025-01"), "time_limit_s": "5"}
+    assert pages.post("/events/EV2025-01/schedule", data=form, follow_redirects=False).status_code == 303
+    db = pages.client.app.state.finmatch.db
+    with db.factory() as s:
+        first = agenda_service.agenda_from_row(agenda_service.require_row(s, "EV2025-01"))
+    assert first.meetings
+    held = [m for m in first.meetings if m.slot == 0]
+    bad = {**form, "now_slot": "0"}
+    pages.post("/events/EV2025-01/schedule", data=bad)
+    with db.factory() as s:  # a bad slot changes nothing
+        assert agenda_service.require_row(s, "EV2025-01").meetings == [
+            agenda_service._meeting_dict(m) for m in first.meetings]
+    again = {**form, "now_slot": "2", "no_shows": "I-FUND-01"}
+    page = pages.post("/events/EV2025-01/schedule", data=again).text
+    assert "保留第 1 时段前已进行的洽谈" in page
+    with db.factory() as s:
+        second = agenda_service.agenda_from_row(agenda_service.require_row(s, "EV2025-01"))
+    for m in held:  # meetings of slot 1 were held and stay as they were, unless the party never came
+        assert (m in second.meetings) == (m.institution_id != "I-FUND-01")
+    assert not [m for m in second.meetings if m.institution_id == "I-FUND-01"]
+    assert all(m.slot >= 1 for m in second.meetings if m not in held)  # nothing new in a past slot
