@@ -14,12 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from finmatch.runtime import Database
 from finmatch.settings import Settings, get_settings
 from finmatch.storage import make_engine, session_factory, upgrade_schema
 from finmatch.storage.tables import Base
+
+# CI explores the same examples every run (a failure there reproduces); locally hypothesis keeps searching.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_BASE_URL = os.environ.get("FINMATCH_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
