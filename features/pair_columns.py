@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
@@ -39,10 +38,3 @@ def sector_series(projects: pd.DataFrame) -> pd.Series:
     if "inferred_sector" in projects:
         sector = sector.where(sector.map(lambda v: not blank(v)), projects["inferred_sector"])
     return sector.map(lambda v: None if blank(v) else str(v))
-
-
-def text_signature(texts: pd.Series) -> str:
-    h = hashlib.sha256()
-    for k, v in texts.items():
-        h.update(f"{k}\x1f{v}\x1e".encode())
-    return h.hexdigest()

@@ -20,11 +20,11 @@ import pandas as pd
 
 from features.bm25 import BM25Similarity
 from features.embedding_cache import Embedder
-from features.pair_columns import as_tuple, blank, flag, num, sector_series, slog, text_signature
+from features.pair_columns import as_tuple, blank, flag, num, sector_series, slog
 from features.pair_reasons import REASONS
 from features.sector import SectorClassifier, infer_sectors
 from features.semantic import EmbeddingSimilarity
-from features.text import product_text, project_text
+from features.text import catalogue_fingerprint, product_text, project_text
 from features.tokenize import get_tokenizer
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class PairFeatureBuilder:
         if self.sector_classifier_ is not None and len(texts):
             affinity = pd.DataFrame(self.sector_classifier_.predict_proba(texts), index=texts.index,
                                     columns=self.sector_classifier_.classes_)
-        return {"signature": text_signature(texts), "ids": set(texts.index), "sector_affinity": affinity,
+        return {"signature": catalogue_fingerprint(texts), "ids": set(texts.index), "sector_affinity": affinity,
                 "bm25": BM25Similarity().fit(texts),
                 "embedding": (EmbeddingSimilarity(Embedder(model=getattr(self, "_embedding_model", None),
                                                            cache_path=self.embedding_cache, progress=self.progress))
@@ -211,7 +211,7 @@ class PairFeatureBuilder:
         fitted = self.text_
         if set(products.index) <= fitted["ids"]:
             return fitted
-        sig = text_signature(product_text(products))
+        sig = catalogue_fingerprint(product_text(products))
         if self._runtime_text is None or self._runtime_text["signature"] != sig:
             log.info("catalogue differs from the fitted one: refitting the text indexes")
             self._runtime_text = self._text_models(products)

@@ -131,8 +131,8 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _product_meta(result: MatchResult, product_id: str) -> dict[str, Any]:
-    row = result.product_info[product_id]
+def _product_meta(row: Any) -> dict[str, Any]:
+    """Display fields of a product from a row (a ``MatchResult.product_info`` dict or a frame row)."""
     return {"product_name": row["name"], "kind": _str(row["kind"]), "institution_name": _str(row["institution_name"])}
 
 
@@ -143,7 +143,7 @@ def _sector_view(result: MatchResult, project_id: str) -> dict[str, Any]:
 
 
 def _match_items(result: MatchResult, project_id: str, top_k: int | None, families: set[str] | None) -> list[dict]:
-    return [{"product_id": m.product_id, **_product_meta(result, m.product_id), "family": m.family,
+    return [{"product_id": m.product_id, **_product_meta(result.product_info[m.product_id]), "family": m.family,
              "institution_id": m.institution_id, "rank": m.rank, "score": round(m.score, 6),
              "probability": round(m.probability, 6), "reasons": m.reasons,
              "eligibility_reasons": m.eligibility_reasons, "unknown": m.unknown}
@@ -181,7 +181,7 @@ def project_view(projects: pd.DataFrame, scorer: PairScorer, settings: Settings,
         present = [f.value for f in Family if f.value in set(sub["family"])]
         out["groups"] = {f: _match_items(result, project_id, top_k, {f}) for f in present}
     if include_ineligible and len(sub):
-        out["ineligible"] = [{"product_id": x.product_id, **_product_meta(result, x.product_id),
+        out["ineligible"] = [{"product_id": x.product_id, **_product_meta(result.product_info[x.product_id]),
                               "family": x.family, "institution_id": x.institution_id, "failed": x.failed,
                               "reasons": x.reasons, "what_if": x.what_if}
                              for x in result.ineligible(project_id, with_what_if=with_what_if)]
@@ -224,9 +224,7 @@ def product_prospects(session: Session, scorer: PairScorer, settings: Settings, 
                           "probability": round(float(row.probability), 6), "reasons": list(row.reasons)})
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
-    row = products.loc[product_id]
-    meta = {"product_name": row["name"], "kind": _str(row["kind"]), "institution_name": _str(row["institution_name"])}
-    return jsonable({"model": model, "product_id": product_id, **meta,
+    return jsonable({"model": model, "product_id": product_id, **_product_meta(products.loc[product_id]),
                      "items": items[offset:offset + limit], "total": len(items), "offset": offset,
                      "limit": limit})
 

@@ -1,4 +1,4 @@
-"""A tiny NDCG helper for the synthetic-data note (the ranker's metrics module is the real one)."""
+"""Outcome groups of the generated events and their mean NDCG, for the synthetic-data note."""
 
 from __future__ import annotations
 
@@ -8,20 +8,8 @@ import numpy as np
 import pandas as pd
 
 from finmatch.schemas import Event, Outcome
+from training.metrics import GROUP, LABEL, SCORE, ndcg_at_k
 from training.synthetic.outcomes import furthest_grade
-
-
-def ndcg_at_k(scores: np.ndarray, relevance: np.ndarray, k: int = 5) -> float:
-    """NDCG@k with gain 2^rel − 1; NaN when the group has no relevant item."""
-    rel = np.asarray(relevance, dtype=float)
-    ideal = np.sort(rel)[::-1][:k]
-    gains = (2.0 ** ideal - 1.0) / np.log2(np.arange(2, len(ideal) + 2))
-    idcg = gains.sum()
-    if idcg <= 0:
-        return float("nan")
-    order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
-    dcg = ((2.0 ** rel[order] - 1.0) / np.log2(np.arange(2, len(order) + 2))).sum()
-    return float(dcg / idcg)
 
 
 def event_groups(events: Sequence[Event], outcomes: Sequence[Outcome],
@@ -44,6 +32,12 @@ def event_groups(events: Sequence[Event], outcomes: Sequence[Outcome],
 
 def mean_ndcg(groups: Sequence[tuple[str, str, list[str], np.ndarray]],
               score: Callable[[str, str, list[str]], np.ndarray], k: int = 5) -> float:
-    """Mean NDCG@k over groups, scoring each group's candidates with `score(event, project, products)`."""
-    vals = [ndcg_at_k(score(e, p, c), r, k) for e, p, c, r in groups]
-    return float(np.nanmean(vals))
+    """Mean NDCG@k over groups, scoring each group's candidates with `score(event, project, products)`.
+
+    Gain 2^grade − 1 (grades contacted 1 … signed 5), computed by the ranker's metrics module with
+    that gain as the label; groups without any outcome are left out.
+    """
+    frames = [pd.DataFrame({GROUP: i, LABEL: 2.0 ** np.asarray(r, dtype=float) - 1.0,
+                            SCORE: np.asarray(score(e, p, c), dtype=float)})
+              for i, (e, p, c, r) in enumerate(groups)]
+    return ndcg_at_k(pd.concat(frames, ignore_index=True), k) if frames else float("nan")
