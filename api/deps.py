@@ -15,7 +15,7 @@ from api.errors import UnauthorizedError
 from api.state import AppState
 from finmatch.auth import Principal, Role, authenticate_digest, hash_key
 from finmatch.services.common import MAX_LIMIT, MAX_OFFSET
-from finmatch.services.models import LoadedModel
+from finmatch.services.serving_model import LoadedModel
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
                               description="API 密钥：`finmatch keys create --role ...` 生成，只显示一次")

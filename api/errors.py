@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.models import ErrorBody
+from api.payloads import ErrorBody
 from finmatch.exceptions import (
     ConflictError,
     FinmatchError,

@@ -26,10 +26,10 @@ from api.routes import (
     imports,
     institutions,
     match,
-    models,
     outcomes,
     products,
     projects,
+    ranking_models,
 )
 from api.state import AppState
 from finmatch.exceptions import ModelUnavailableError
@@ -37,13 +37,13 @@ from finmatch.matching import PairScorer
 from finmatch.registry import ModelInfo, load_scorer
 from finmatch.schemas import FIELD_LABELS
 from finmatch.services.matching import MatchCache
-from finmatch.services.models import ModelHolder
+from finmatch.services.serving_model import ModelHolder
 from finmatch.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 # the match routes first: the router tries routes in order, and they take most of the traffic
 ROUTERS = (match.router, health.router, institutions.router, enterprises.router, projects.router, products.router,
-           events.router, agenda.router, outcomes.router, imports.router, models.router, audit.router)
+           events.router, agenda.router, outcomes.router, imports.router, ranking_models.router, audit.router)
 DESCRIPTION = """中试项目科技金融精准匹配服务（投贷保担补）。
 
 * 认证：请求头 `X-API-Key: <密钥>`（或 `Authorization: Bearer <密钥>`），密钥由 `finmatch keys create` 生成。

@@ -11,7 +11,7 @@ from finmatch.auth import Principal
 from finmatch.runtime import Database
 from finmatch.services.catalogue import DataCaches
 from finmatch.services.matching import MatchCache
-from finmatch.services.models import ModelHolder
+from finmatch.services.serving_model import ModelHolder
 from finmatch.settings import Settings
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from finmatch.exceptions import FinmatchError, NotFoundError, PermissionDeniedError
 from finmatch.storage.db import transaction
-from finmatch.storage.tables import ApiKeyRow, InstitutionRow
+from finmatch.storage.orm import ApiKeyRow, InstitutionRow
 
 KEY_PREFIX = "fm"
 

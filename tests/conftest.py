@@ -20,7 +20,7 @@ from sqlalchemy import text
 from finmatch.runtime import Database
 from finmatch.settings import Settings, get_settings
 from finmatch.storage import make_engine, session_factory, upgrade_schema
-from finmatch.storage.tables import Base
+from finmatch.storage.orm import Base
 
 # CI explores the same examples every run (a failure there reproduces); locally hypothesis keeps searching.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

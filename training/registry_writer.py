@@ -76,7 +76,7 @@ def write_version(model_dir: Path, version: str, scorer: object, metrics: dict[s
 def record_version(session: Any, version: str, path: Path, metrics: dict[str, Any], data_hash: str,
                    created_at: dt.datetime) -> None:
     """Upsert the ``model_versions`` row (the registry index the API lists)."""
-    from finmatch.storage.tables import ModelVersionRow
+    from finmatch.storage.orm import ModelVersionRow
 
     session.merge(ModelVersionRow(version=version, created_at=created_at, path=str(path),
                                   metrics=json.loads(json.dumps(metrics, default=str)), data_hash=data_hash))

@@ -17,7 +17,7 @@ from finmatch.auth import Principal
 from finmatch.enums import Sector, Stage
 from finmatch.services import catalogue
 from finmatch.storage import Repository
-from finmatch.storage.tables import AuditRow
+from finmatch.storage.orm import AuditRow
 
 
 def dashboard(session: Session, state: AppState, principal: Principal) -> dict[str, Any]:

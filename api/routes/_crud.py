@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import PageDep, PrincipalDep, SessionDep, StateDep
 from api.errors import READ_ERRORS, WRITE_ERRORS
-from api.models import Page
+from api.payloads import Page
 from finmatch.schemas import ENTITY_LABELS, Entity
 from finmatch.services import catalogue
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ModelDep, PrincipalDep, SessionDep, StaffDep, StateDep
 from api.errors import MODEL_ERRORS, READ_ERRORS, WRITE_ERRORS
-from api.models import AgendaOut, Roadshow, ScheduleBody
+from api.payloads import AgendaOut, Roadshow, ScheduleBody
 from api.routes._json import encode, json_bytes
 from finmatch.services import agenda as agenda_service
 

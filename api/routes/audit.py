@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from api.deps import AdminDep, SessionDep
 from api.errors import READ_ERRORS
-from api.models import AuditEntry, Page
-from finmatch.storage.tables import AuditRow
+from api.payloads import AuditEntry, Page
+from finmatch.storage.orm import AuditRow
 
 router = APIRouter(prefix="/audit", tags=["审计日志"])
 

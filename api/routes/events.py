@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ModelDep, SessionDep, StaffDep, StateDep
 from api.errors import MODEL_ERRORS, READ_ERRORS
-from api.models import EventMatrix
+from api.payloads import EventMatrix
 from api.routes._crud import crud_router
 from api.routes._json import encode, json_bytes
 from finmatch.schemas import Event

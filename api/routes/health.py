@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import StateDep
-from api.models import Health, Ready
+from api.payloads import Health, Ready
 
 router = APIRouter(tags=["运行状态"])
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, StateDep
 from api.errors import WRITE_ERRORS
-from api.models import ImportResult
+from api.payloads import ImportResult
 from finmatch.exceptions import FinmatchError
 from finmatch.io import import_read, read_upload
 from finmatch.io.readers import ReadResult

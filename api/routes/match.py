@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ModelDep, PrincipalDep, SessionDep, StateDep
 from api.errors import MODEL_ERRORS, READ_ERRORS
-from api.models import AdhocMatchRequest, AdhocMatchResponse, ProjectMatches, Prospects
+from api.payloads import AdhocMatchRequest, AdhocMatchResponse, ProjectMatches, Prospects
 from api.routes._json import encode, json_bytes
 from finmatch.enums import Family, Sector, Stage
 from finmatch.services import matching

@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from api.models import OutcomeRecord
+from api.payloads import OutcomeRecord
 from api.routes._crud import crud_router
 from finmatch.enums import OutcomeStage
 from finmatch.schemas import Entity, Outcome

@@ -4,7 +4,7 @@ A product's constraint fields (``CLAUSE_FIELDS``) each become a clause evaluated
 projects × products; a pair failing any clause is ineligible and must never be recommended.
 """
 
-from finmatch.eligibility.engine import ClauseResult, EligibilityResult, evaluate
+from finmatch.eligibility.evaluation import ClauseResult, EligibilityResult, evaluate
 from finmatch.eligibility.values import CLAUSE_FIELDS, FAIL, NO_CONSTRAINT, PASS, UNKNOWN
 from finmatch.eligibility.what_if import WhatIf
 

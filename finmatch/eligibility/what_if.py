@@ -23,7 +23,7 @@ from finmatch.eligibility.values import FAIL
 from finmatch.enums import Certification, TaxGrade
 
 if TYPE_CHECKING:
-    from finmatch.eligibility.engine import EligibilityResult
+    from finmatch.eligibility.evaluation import EligibilityResult
 
 CHANGE_ORDER: tuple[str, ...] = ("lower_amount", "raise_amount", "add_guarantee", "obtain_certification",
                                  "wait_years", "raise_trl", "lower_debt_ratio", "improve_tax_grade", "combined")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from finmatch.storage.tables import Base
+from finmatch.storage.orm import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,7 +9,7 @@ request after no-shows; :func:`roadshow_order` orders the stage pitches. Exports
 from finmatch.scheduling.check import check_agenda
 from finmatch.scheduling.cpsat import solve, solve_cpsat
 from finmatch.scheduling.greedy import solve_greedy
-from finmatch.scheduling.model import Agenda, ImpossibleRequest, Meeting, ScheduleRequest
+from finmatch.scheduling.problem import Agenda, ImpossibleRequest, Meeting, ScheduleRequest
 from finmatch.scheduling.replan import replan
 from finmatch.scheduling.roadshow import roadshow_order
 

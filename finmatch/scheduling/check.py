@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from finmatch.scheduling.model import Agenda, ScheduleRequest
+from finmatch.scheduling.problem import Agenda, ScheduleRequest
 
 
 def check_agenda(request: ScheduleRequest, agenda: Agenda) -> list[str]:

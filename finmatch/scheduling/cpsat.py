@@ -49,7 +49,7 @@ from finmatch.exceptions import FinmatchError
 from finmatch.scheduling.check import check_agenda
 from finmatch.scheduling.decompose import Fairness, schedule_pairs, select_pairs
 from finmatch.scheduling.greedy import greedy_choice, solve_greedy
-from finmatch.scheduling.model import (
+from finmatch.scheduling.problem import (
     SCALE,
     Agenda,
     Prepared,
@@ -58,7 +58,7 @@ from finmatch.scheduling.model import (
     prepare,
     unmet_must,
 )
-from finmatch.scheduling.tables import assign_tables
+from finmatch.scheduling.table_numbers import assign_tables
 
 log = logging.getLogger(__name__)
 Triple = tuple[str, str, int]

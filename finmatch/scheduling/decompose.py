@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from finmatch.scheduling.model import Prepared
+from finmatch.scheduling.problem import Prepared
 
 Pair = tuple[str, str]
 Triple = tuple[str, str, int]

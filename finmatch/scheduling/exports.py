@@ -14,7 +14,7 @@ from typing import IO
 
 import pandas as pd
 
-from finmatch.scheduling.model import Agenda, Meeting
+from finmatch.scheduling.problem import Agenda, Meeting
 
 HEADERS = ["时段", "开始时间", "结束时间", "洽谈桌号", "项目编号", "项目名称", "机构编号", "机构名称", "匹配度"]
 SUMMARY_SHEET = "总表"

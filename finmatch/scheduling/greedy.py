@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from finmatch.scheduling.model import Agenda, Prepared, ScheduleRequest, fairness_key, prepare, unmet_must
-from finmatch.scheduling.tables import assign_tables
+from finmatch.scheduling.problem import Agenda, Prepared, ScheduleRequest, fairness_key, prepare, unmet_must
+from finmatch.scheduling.table_numbers import assign_tables
 
 
 def greedy_choice(prep: Prepared) -> list[tuple[str, str, int]]:

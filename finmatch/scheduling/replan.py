@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from finmatch.scheduling.model import Agenda, Meeting, ScheduleRequest
+from finmatch.scheduling.problem import Agenda, Meeting, ScheduleRequest
 
 
 def replan(request: ScheduleRequest, previous: Agenda, now_slot: int, *, no_shows: Iterable[str] = (),

@@ -35,7 +35,7 @@ from finmatch.schemas import Event
 from finmatch.services.matching import event_result, jsonable
 from finmatch.settings import Settings
 from finmatch.storage import Repository
-from finmatch.storage.tables import AgendaRow
+from finmatch.storage.orm import AgendaRow
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -32,7 +32,7 @@ from finmatch.services.common import (
 )
 from finmatch.storage import Repository
 from finmatch.storage.convert import pk_column
-from finmatch.storage.tables import AuditRow, EnterpriseRow, OutcomeRow, ProductRow, ProjectRow
+from finmatch.storage.orm import AuditRow, EnterpriseRow, OutcomeRow, ProductRow, ProjectRow
 
 ENTITIES = ("institutions", "enterprises", "projects", "products", "events", "outcomes")
 

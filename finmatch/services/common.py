@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from finmatch.exceptions import FinmatchError
 from finmatch.schemas import Entity
 from finmatch.storage.convert import from_row, pk_column, table_of
-from finmatch.storage.tables import AuditRow
+from finmatch.storage.orm import AuditRow
 
 T = TypeVar("T")
 MAX_LIMIT = 200

@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Any
 
 from finmatch.schemas import ENTITY_MODELS, Entity, Outcome
-from finmatch.storage.tables import ENTITY_TABLES, PRIMARY_KEYS, Base
+from finmatch.storage.orm import ENTITY_TABLES, PRIMARY_KEYS, Base
 
 
 def _plain(value: Any) -> Any:

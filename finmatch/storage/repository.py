@@ -28,7 +28,7 @@ from finmatch.schemas import (
     Project,
 )
 from finmatch.storage.convert import from_row, pk_column, table_of, to_row
-from finmatch.storage.tables import AuditRow
+from finmatch.storage.orm import AuditRow
 
 _CHUNK = 500
 

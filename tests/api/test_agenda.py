@@ -9,10 +9,10 @@ import openpyxl
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from api.models import AgendaOut, Roadshow
-from finmatch.cli import app as cli_app
+from api.payloads import AgendaOut, Roadshow
+from app.cli import app as cli_app
 from finmatch.runtime import open_database
-from finmatch.storage.tables import AgendaRow
+from finmatch.storage.orm import AgendaRow
 from tests.api.conftest import seed
 
 

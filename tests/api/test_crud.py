@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from finmatch.runtime import open_database
-from finmatch.storage.tables import AuditRow, ProjectRow
+from finmatch.storage.orm import AuditRow, ProjectRow
 
 NEW_PRODUCT = {"product_id": "P-GT-001", "institution_id": "I-BANK-01", "name": "科创担", "family": "担保",
                "kind": "科创担", "description": "中试项目融资担保", "amount_max_wan": 2000, "rate_pct": 1.0}

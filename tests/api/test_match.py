@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.models import AdhocMatchResponse, EventMatrix, ProjectMatches, Prospects
+from api.payloads import AdhocMatchResponse, EventMatrix, ProjectMatches, Prospects
 from finmatch.runtime import open_database
 from finmatch.schemas import Product
 from finmatch.storage import Repository, transaction

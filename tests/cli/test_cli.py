@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from finmatch.cli import app
+from app.cli import app
 from tests.storage.sample_doc import small_document
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from finmatch.scheduling import ScheduleRequest, check_agenda, solve, solve_cpsat, solve_greedy
-from finmatch.scheduling.model import fairness_key, prepare
+from finmatch.scheduling.problem import fairness_key, prepare
 from tests.scheduling.sched_helpers import make_request, requests
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

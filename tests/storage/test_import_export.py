@@ -16,7 +16,7 @@ from finmatch.io import import_paths, read_upload, to_csv, to_json, to_xlsx
 from finmatch.io.importer import import_read
 from finmatch.schemas import ENTITY_ORDER, FIELD_LABELS, Document
 from finmatch.storage import Repository
-from finmatch.storage.tables import AuditRow
+from finmatch.storage.orm import AuditRow
 from tests.storage.sample_doc import small_document
 
 

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 
 from finmatch import credit_code
 from finmatch.schemas import Enterprise, Product
-from finmatch.storage.tables import Base
+from finmatch.storage.orm import Base
 
 
 def test_migrations_match_models(database):

@@ -16,7 +16,7 @@ from finmatch.matching.model_scorer import ModelScorer
 from finmatch.registry import SCORER_FILE, load_scorer
 from finmatch.runtime import open_database
 from finmatch.storage import Repository
-from finmatch.storage.tables import ModelVersionRow
+from finmatch.storage.orm import ModelVersionRow
 from tests.training.conftest import Trained
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import AdminDep, PrincipalDep, StateDep
 from api.errors import AUTH_ERRORS, MODEL_ERRORS
-from api.models import ModelStatus
+from api.payloads import ModelStatus
 
 router = APIRouter(prefix="/models", tags=["模型"])
 

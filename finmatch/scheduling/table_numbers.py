@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from finmatch.scheduling.model import Meeting, Prepared
+from finmatch.scheduling.problem import Meeting, Prepared
 
 _KEEP, _UNCLAIMED, _TAKEN = 0.0, 1.0, 3.0
 

@@ -227,7 +227,7 @@ def serve_cmd(host: Annotated[str | None, typer.Option(help="监听地址")] = N
 @app.command("demo")
 def demo_cmd(serve: Annotated[bool, typer.Option(help="完成后启动服务")] = True) -> None:
     """载入样例数据、按需训练模型并启动服务 / load samples, train if needed, serve."""
-    from finmatch.cli_demo import prepare_demo
+    from app.demo import prepare_demo
 
     prepare_demo(_settings(), console)
     if serve:

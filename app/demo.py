@@ -18,7 +18,7 @@ from finmatch.registry import current_version
 from finmatch.runtime import open_database
 from finmatch.settings import Settings
 from finmatch.storage import Repository
-from finmatch.storage.tables import ApiKeyRow
+from finmatch.storage.orm import ApiKeyRow
 
 log = logging.getLogger(__name__)
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
