@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser lint bench clean
+.PHONY: demo test install install-fonts browser lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,20 +22,29 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; }
 
-demo: $(STAMP)
+# a TrueType CJK font for the PDF hand-outs (reportlab cannot read the CFF-based Noto CJK OpenType files)
+install-fonts:
+	@[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -n "$$FINMATCH_CJK_FONT" ] || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q fonts-wqy-zenhei; }
+
+demo: $(STAMP) install-fonts
 	$(VENV)/bin/finmatch demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser install-fonts
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check finmatch features training api tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check finmatch features training api app tests benchmarks
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/eligibility.py
 	$(PY) benchmarks/embeddings.py
 	$(PY) benchmarks/schedule.py
+	$(PY) benchmarks/security.py
 
 clean:
 	rm -rf $(VENV) var test-output

@@ -12,8 +12,18 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from api.errors import UnauthorizedError
+from api.ratelimit import FailureLimiter
+from api.sessions import SESSION_KEY
 from api.state import AppState
-from finmatch.auth import Principal, Role, authenticate_digest, hash_key
+from finmatch.auth import (
+    KEY_PREFIX,
+    Principal,
+    Role,
+    authenticate_digest,
+    hash_key,
+    key_prefix,
+    principal_for_key_id,
+)
 from finmatch.services.common import MAX_LIMIT, MAX_OFFSET
 from finmatch.services.serving_model import LoadedModel
 
@@ -38,20 +48,47 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-SESSION_KEY = "key_digest"  # the pages' signed session cookie holds the key's digest, never the key
+# Routes that may be called with the pages' session cookie instead of a key header: page routes
+# (their class sets ``accepts_session_cookie``; their writes check a CSRF token and the Origin) and
+# these file downloads linked from the pages (GET only: nothing changes). Every other API route
+# takes only X-API-Key or Bearer, so a page on another origin cannot ride the cookie into a write.
+COOKIE_GET_ROUTES = frozenset({"/events/{event_id}/agenda.{fmt}"})
 
 
-def key_digest(request: Request, header_key: str | None,
-               credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    """The caller's key digest: the header first (X-API-Key, then Bearer), then the pages' session."""
-    if header_key and header_key.strip():
-        return hash_key(header_key.strip())
-    if credentials is not None and credentials.credentials:
-        return hash_key(credentials.credentials.strip())
-    if "session" in request.scope:
-        digest = request.session.get(SESSION_KEY)
-        return str(digest) if digest else None
-    return None
+def cookie_allowed(request: Request) -> bool:
+    route = request.scope.get("route")
+    if getattr(route, "accepts_session_cookie", False):
+        return True
+    return request.method in ("GET", "HEAD") and getattr(route, "path", None) in COOKIE_GET_ROUTES
+
+
+def _client(request: Request) -> str:
+    return f"addr:{request.client.host if request.client else '-'}"
+
+
+def get_limiter(request: Request) -> FailureLimiter:
+    return request.app.state.finmatch_limiter  # type: ignore[no-any-return]
+
+
+def check_key(request: Request, state: AppState, raw: str) -> Principal | None:
+    """A raw key (header or sign-in form) with failures limited per address and per key prefix:
+    RateLimitedError (429) while locked; None for an unknown or revoked key."""
+    limiter = get_limiter(request)
+    buckets = (_client(request), f"key:{key_prefix(raw)}")
+    limiter.check(*buckets)
+    digest = hash_key(raw)
+    now = time.monotonic()
+    hit = state.principals.get(digest)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    with state.db.factory() as session:
+        principal = authenticate_digest(session, digest) if raw.startswith(KEY_PREFIX + "_") else None
+    if principal is None:
+        state.principals.pop(digest, None)
+        limiter.failed(*buckets)
+        return None
+    state.principals[digest] = (principal, now + AUTH_TTL_S)
+    return principal
 
 
 async def get_principal(request: Request, state: StateDep,
@@ -59,20 +96,29 @@ async def get_principal(request: Request, state: StateDep,
                         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
                         ) -> Principal:
     """The caller. Runs on the event loop (no thread hop): a known key costs a dictionary lookup, an
-    unknown one an indexed query; a revoked key stops working within ``AUTH_TTL_S``."""
-    digest = key_digest(request, header_key, credentials)
-    if not digest:
+    unknown one an indexed query; a revoked key stops working within ``AUTH_TTL_S``. The page
+    session is honoured only where :func:`cookie_allowed`."""
+    raw = (header_key or "").strip() or (credentials.credentials.strip() if credentials and credentials.credentials
+                                         else "")
+    if raw:
+        principal = check_key(request, state, raw)
+        if principal is None:
+            raise UnauthorizedError("API 密钥无效或已吊销", field="X-API-Key")
+        return principal
+    key_id = request.session.get(SESSION_KEY) if "session" in request.scope and cookie_allowed(request) else None
+    if not key_id:
         raise UnauthorizedError("未提供 API 密钥：请在请求头 X-API-Key 中提供", field="X-API-Key")
     now = time.monotonic()
-    hit = state.principals.get(digest)
+    cache_key = f"session-key:{key_id}"
+    hit = state.principals.get(cache_key)
     if hit is not None and hit[1] > now:
         return hit[0]
     with state.db.factory() as session:
-        principal = authenticate_digest(session, digest)
-    if principal is None:
-        state.principals.pop(digest, None)
-        raise UnauthorizedError("API 密钥无效或已吊销", field="X-API-Key")
-    state.principals[digest] = (principal, now + AUTH_TTL_S)
+        principal = principal_for_key_id(session, str(key_id))
+    if principal is None:  # the key was revoked: the session ends with it
+        request.session.clear()
+        raise UnauthorizedError("登录已失效，请重新登录", field="X-API-Key")
+    state.principals[cache_key] = (principal, now + AUTH_TTL_S)
     return principal
 
 
@@ -113,11 +159,12 @@ class PageParams:
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数（≤200）")] = 50,
                  sort: Annotated[str | None, Query(description="排序字段，前加 - 为降序，如 -funding_need_wan",
                                                    max_length=64)] = None,
-                 q: Annotated[str | None, Query(description="在编号、名称、简介中搜索", max_length=100)] = None) -> None:
+                 q: Annotated[str | None, Query(description="在编号、名称、简介中搜索", max_length=100,
+                                                pattern=r"^[^\x00-\x1f\x7f]*$")] = None) -> None:
         self.offset, self.limit, self.sort, self.q = offset, limit, sort, q
 
 
 PageDep = Annotated[PageParams, Depends()]
 
-__all__ = ["AdminDep", "ModelDep", "PageDep", "PrincipalDep", "ProductsDep", "Role", "SessionDep", "StaffDep",
+__all__ = ["SESSION_KEY", "AdminDep", "ModelDep", "PageDep", "PrincipalDep", "ProductsDep", "Role", "SessionDep", "StaffDep",
            "StateDep"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,31 +16,38 @@ from api.payloads import ErrorBody
 from finmatch.exceptions import (
     ConflictError,
     FinmatchError,
+    FontMissingError,
     ImportValidationError,
     InfeasibleError,
     ModelUnavailableError,
-    NotAvailableYetError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
+    RateLimitedError,
+    UnauthorizedError,
 )
 from finmatch.io.importer import translate
 
 log = logging.getLogger(__name__)
+MAX_LISTED_ERRORS = 200  # an error body lists at most this many errors, then counts the rest
 
 
-class UnauthorizedError(FinmatchError):
-    code = "unauthorized"
+__all__ = ["STATUS", "TITLES", "UnauthorizedError", "install_error_handlers", "status_of", "title_of"]
 
-
+# The one mapping from domain errors to HTTP status, used by the JSON API and the HTML pages alike
+# (first match wins, so subclasses come before their bases).
 STATUS: list[tuple[type[FinmatchError], int]] = [
     (UnauthorizedError, 401), (PermissionDeniedError, 403), (NotFoundError, 404), (ConflictError, 409),
-    (ImportValidationError, 422), (InfeasibleError, 422), (NotAvailableYetError, 501),
-    (ModelUnavailableError, 503), (FinmatchError, 422),
+    (PayloadTooLargeError, 413), (ImportValidationError, 422), (InfeasibleError, 422), (RateLimitedError, 429),
+    (ModelUnavailableError, 503), (FontMissingError, 503), (FinmatchError, 422),
 ]
+# The heading of the HTML error page for each status (the message says what went wrong).
+TITLES: dict[int, str] = {401: "请先登录", 403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "内容过大",
+                          422: "请求无法完成", 429: "请求过于频繁", 503: "服务暂不可用"}
 HTTP_CODES = {400: ("bad_request", "请求格式错误"), 401: ("unauthorized", "需要 API 密钥"),
               403: ("forbidden", "无权执行此操作"), 404: ("not_found", "请求的资源不存在"),
               405: ("method_not_allowed", "不支持该请求方法"), 406: ("not_acceptable", "不支持的响应格式"),
-              413: ("too_large", "请求体过大"), 415: ("unsupported_media_type", "不支持的请求内容类型")}
+              413: ("too_large", "请求体过大"), 429: ("rate_limited", "请求过于频繁，请稍后再试"), 415: ("unsupported_media_type", "不支持的请求内容类型")}
 
 
 def _body(code: str, message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None) -> dict:
@@ -51,6 +59,10 @@ def _body(code: str, message: str, field: str | None = None, errors: list[dict[s
 
 def status_of(exc: FinmatchError) -> int:
     return next(s for cls, s in STATUS if isinstance(exc, cls))
+
+
+def title_of(status: int) -> str:
+    return TITLES.get(status, "请求无法完成")
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
@@ -69,9 +81,17 @@ async def _finmatch_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     errors = None
     if isinstance(exc, ImportValidationError):
-        errors = [{"file": i.file, "row": i.row, "field": i.field, "message": i.message} for i in exc.issues]
+        errors = [{"file": i.file, "row": i.row, "field": i.field, "message": i.message, "entity": i.entity,
+                   "sheet": i.sheet, "header": i.header, "value": i.value}
+                  for i in exc.issues[:MAX_LISTED_ERRORS]]
     headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
-    return JSONResponse(_body(exc.code, exc.message, exc.field, errors), status_code=status, headers=headers)
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+    body = _body(exc.code, exc.message, exc.field, errors)
+    if isinstance(exc, ImportValidationError):  # capped: the first errors and how many there were
+        body["errors_total"] = len(exc.issues)
+        body["errors_omitted"] = max(0, len(exc.issues) - MAX_LISTED_ERRORS)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

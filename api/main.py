@@ -6,17 +6,20 @@ Run with ``uvicorn api.main:create_app --factory`` (``finmatch serve`` does this
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from api import pages
 from api.errors import install_error_handlers
+from api.limits import BodyLimitMiddleware, TimeLimitMiddleware
+from api.ratelimit import FailureLimiter
 from api.routes import (
     agenda,
     audit,
@@ -27,12 +30,15 @@ from api.routes import (
     institutions,
     match,
     outcomes,
+    packages,
     products,
     projects,
     ranking_models,
 )
+from api.sessions import ServerSessionMiddleware
 from api.state import AppState
 from finmatch.exceptions import ModelUnavailableError
+from finmatch.io import safe_xlsx
 from finmatch.matching import PairScorer
 from finmatch.registry import ModelInfo, load_scorer
 from finmatch.schemas import FIELD_LABELS
@@ -42,7 +48,7 @@ from finmatch.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 # the match routes first: the router tries routes in order, and they take most of the traffic
-ROUTERS = (match.router, health.router, institutions.router, enterprises.router, projects.router, products.router,
+ROUTERS = (match.router, packages.router, health.router, institutions.router, enterprises.router, projects.router, products.router,
            events.router, agenda.router, outcomes.router, imports.router, ranking_models.router, audit.router)
 DESCRIPTION = """中试项目科技金融精准匹配服务（投贷保担补）。
 
@@ -56,9 +62,10 @@ DESCRIPTION = """中试项目科技金融精准匹配服务（投贷保担补）
 
 def _load_scorer(settings: Settings) -> tuple[PairScorer, ModelInfo | None]:
     """The trained model, or the cold-start prior with text similarity and sector inference."""
+    from features.artifact_types import artifact_types
     from features.cold_start import cold_start_prior
 
-    return load_scorer(settings, prior=cold_start_prior)
+    return load_scorer(settings, prior=cold_start_prior, types=artifact_types())
 
 
 def _embedding_loader(settings: Settings) -> Callable[[], Any] | None:
@@ -72,6 +79,22 @@ def _embedding_loader(settings: Settings) -> Callable[[], Any] | None:
         return load_sentence_model()
 
     return load
+
+
+def _start_embedding_job(state: AppState) -> None:
+    """Embed the stored texts in the background (and again after each import, see routes/imports.py),
+    so page views find them in the cache instead of computing them on the request."""
+    current = state.models.current
+    if not state.settings.use_embeddings or current is None or current.embedding_model is None:
+        return
+    from features.embedding_cache import Embedder
+    from features.embedding_job import EmbeddingJob, start_for_database
+
+    job = getattr(state, "embedding_job", None)
+    if job is None:
+        job = EmbeddingJob(Embedder(model=current.embedding_model, cache_path=state.settings.resolved_embedding_cache))
+        state.embedding_job = job  # type: ignore[attr-defined]
+    start_for_database(job, state.db.factory)
 
 
 def _describe_fields(schema: dict[str, Any]) -> None:
@@ -96,6 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from finmatch.runtime import open_database
 
         cfg = settings or get_settings()
+        # Bounded CPU work: at most this many requests run in worker threads at once (the rest queue),
+        # and the GIL is handed over often, so the event loop (/health, auth) answers within ms.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.worker_threads
+        sys.setswitchinterval(0.001)
+        safe_xlsx.configure(safe_xlsx.XlsxLimits(cfg.max_import_rows, cfg.max_import_cells))
         db = open_database(cfg)
         holder = ModelHolder(cfg, embedding_loader=_embedding_loader(cfg), loader=_load_scorer)
         try:
@@ -103,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except ModelUnavailableError:
             log.error("starting without a model; /ready reports not_ready until POST /models/reload succeeds")
         app.state.finmatch = AppState(cfg, db, holder, responses=MatchCache(cfg.match_cache_size))
+        _start_embedding_job(app.state.finmatch)
         try:
             yield
         finally:
@@ -110,9 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="finmatch 中试项目科技金融匹配 API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
-    secret = (settings or get_settings()).secret_key
-    secure = (settings or get_settings()).secure_cookies
-    app.add_middleware(SessionMiddleware, secret_key=secret, https_only=secure, same_site="lax")
+    cfg = settings or get_settings()
+    # outermost last: the time limit wraps everything, the server-side session sits inside it
+    app.add_middleware(ServerSessionMiddleware, settings=cfg)
+    app.add_middleware(BodyLimitMiddleware, import_bytes=int(cfg.max_request_mb * 2**20) + 64 * 1024)
+    app.add_middleware(TimeLimitMiddleware, timeout_s=cfg.request_timeout_s)
+    app.state.finmatch_limiter = FailureLimiter(cfg.login_attempts, cfg.login_window_s)
     install_error_handlers(app)
     app.include_router(pages.router)  # pages first: they match only browser (text/html) requests
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

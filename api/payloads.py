@@ -21,6 +21,10 @@ class FieldError(BaseModel):
     message: str = Field(description="中文错误说明")
     file: str | None = Field(None, description="导入错误所在文件")
     row: str | None = Field(None, description="导入错误所在行或 JSON 路径")
+    entity: str | None = Field(None, description="导入错误所属数据类别（如 products）")
+    sheet: str | None = Field(None, description="导入错误所在工作表（XLSX 文件；CSV 无工作表）")
+    header: str | None = Field(None, description="出错列的表头（与用户文件中的写法一致）")
+    value: str | None = Field(None, description="出错单元格的原值")
 
 
 class ErrorBody(BaseModel):
@@ -58,6 +62,9 @@ class Ready(BaseModel):
 class ModelStatus(BaseModel):
     version: str = Field(description="模型版本，未训练时为 prior", examples=["prior"])
     is_prior: bool = Field(description="是否为冷启动透明规则评分")
+    served: str = Field("prior", description="正在使用的排序：prior（知识先验）或 model（学习模型）")
+    served_text: str = Field("", description="正在使用哪种排序及原因（给业务人员看的中文说明）")
+    trained_version: str | None = Field(None, description="最新训练的模型版本（未启用时也列出）")
     metrics: dict[str, Any] = Field(default_factory=dict, description="训练评估指标（metrics.json）")
     meta: dict[str, Any] = Field(default_factory=dict, description="模型元数据（meta.json）")
     created_at: str | None = Field(None, description="模型训练时间")
@@ -82,6 +89,20 @@ class SectorInfo(BaseModel):
     sector: str | None = Field(None, description="用于匹配的所属领域（填写的或推断的）")
     sector_inferred: bool = Field(False, description="领域是否由项目简介推断")
     sector_confidence: float | None = Field(None, description="推断置信度")
+    sector_uncertain: bool = Field(False, description="推断置信度低于阈值：领域待确认，限定领域的产品列入待确认")
+    sector_candidates: list[dict[str, Any]] = Field(default_factory=list,
+                                                    description="推断的前两个候选领域及置信度")
+
+
+class ConfirmItemOut(BaseModel):
+    product_id: str
+    product_name: str | None = None
+    kind: str | None = None
+    institution_id: str
+    institution_name: str | None = None
+    family: str = Field(description="产品大类")
+    unknown: list[str] = Field(description="尚未核实的条件字段")
+    facts: list[str] = Field(description="需要项目补充或确认的事实（中文）")
 
 
 class WhatIfOut(BaseModel):
@@ -125,6 +146,8 @@ class ProjectMatches(SectorInfo):
     matches: list[MatchItemOut] = Field(description="符合条件的产品，按得分排序")
     groups: dict[str, list[MatchItemOut]] | None = Field(None, description="按产品大类分组的排序（group_by_family）")
     ineligible: list[IneligibleOut] = Field(description="不符合条件的产品、原因与改进建议")
+    needs_confirmation: list[ConfirmItemOut] = Field(
+        default_factory=list, description="待确认：只因项目信息缺失或领域未确认而无法判断的产品（不参与排序）")
 
 
 class ProspectItem(SectorInfo):
@@ -138,6 +161,17 @@ class ProspectItem(SectorInfo):
     score: float
     probability: float
     reasons: list[str]
+    status: str = Field("new", description="与本机构的往来：client（已签约）、due_diligence、rejected、met、new")
+    status_label: str | None = None
+    status_text: str | None = Field(None, description="往来说明（含日期）")
+    status_date: dt.date | None = None
+    annual_revenue_wan: float | None = Field(None, description="上年营收（万元）")
+    net_profit_wan: float | None = Field(None, description="上年净利润（万元）")
+    debt_ratio: float | None = Field(None, description="资产负债率")
+    certifications: list[str] = Field(default_factory=list)
+    certification_labels: list[str] = Field(default_factory=list)
+    tax_grade: str | None = None
+    tax_grade_label: str | None = None
 
 
 class Prospects(BaseModel):
@@ -211,6 +245,8 @@ class AdhocMatchResponse(BaseModel):
     projects: dict[str, SectorInfo]
     matches: dict[str, list[AdhocMatch]]
     ineligible: dict[str, list[AdhocIneligible]]
+    needs_confirmation: dict[str, list[dict[str, Any]]] = Field(default_factory=dict,
+                                                                description="待确认的产品及需要确认的事实")
 
 
 class Pair(BaseModel):
@@ -233,6 +269,7 @@ class ScheduleBody(BaseModel):
     now_slot: int | None = Field(None, ge=0, description="当前时段（从 0 开始）；之前的洽谈视为已举行")
     held: list[Pair] = Field(default_factory=list, description="标记为已举行的洽谈")
     no_shows: list[str] = Field(default_factory=list, description="缺席的参会方编号（余下时段不再安排）")
+    package_must_meet: bool = Field(False, description="按融资方案安排必见机构：每个项目须与其融资方案中的机构洽谈")
 
 
 class ImpossibleOut(BaseModel):
@@ -242,21 +279,33 @@ class ImpossibleOut(BaseModel):
     code: str
 
 
+class UnmatchedOut(BaseModel):
+    project_id: str
+    project_name: str | None = None
+    reason: str = Field(description="未安排洽谈的原因")
+    code: str = Field(description="no_eligible_product、below_threshold、unavailable、project_cap 或 capacity")
+
+
 class AgendaSummary(BaseModel):
+    """Staff see the whole event and the solver figures; an institution only its own meetings (figures null)."""
+
     agenda_id: int
     event_id: str
     created_at: str | None = None
-    model: str = Field(description="产生匹配度的模型版本")
-    solver: str = Field(description="cp-sat 或 greedy")
-    status: str
-    objective: float = Field(description="目标值：各场洽谈匹配度之和")
+    created_at_text: str | None = Field(None, description="生成时间（北京时间）")
+    text: str = Field("", description="一句话摘要")
+    model: str | None = Field(None, description="产生匹配度的模型版本")
+    solver: str | None = Field(None, description="cp-sat 或 greedy")
+    status: str | None = None
+    objective: float | None = Field(None, description="目标值：各场洽谈匹配度之和")
     bound: float | None = Field(None, description="目标值上界")
     gap: float | None = Field(None, description="与上界的相对差距")
     greedy_objective: float | None = Field(None, description="贪心基线的目标值")
     solve_seconds: float | None = None
     meetings: int = Field(description="洽谈场数")
     projects_met: int = Field(description="至少安排一场洽谈的项目数")
-    impossible: list[ImpossibleOut] = Field(description="无法满足的必须会面请求")
+    impossible: list[ImpossibleOut] = Field(description="无法满足的必须会面请求（金融机构只看到涉及本机构的）")
+    unmatched: list[UnmatchedOut] = Field(default_factory=list, description="未安排洽谈的项目及原因（仅组织方）")
 
 
 class AgendaMeeting(BaseModel):
@@ -268,6 +317,8 @@ class AgendaMeeting(BaseModel):
     project_name: str | None = None
     institution_id: str
     institution_name: str | None = None
+    product_id: str | None = Field(None, description="洽谈的产品")
+    product_name: str | None = None
     score: float = Field(description="匹配度")
 
 
@@ -290,15 +341,26 @@ class RoadshowItem(BaseModel):
     sector_label: str
     demand: int = Field(description="有意向的机构数")
     interest: float = Field(description="各机构匹配度之和")
+    day: int = Field(1, description="第几天（从 1 开始）")
+    room: int = Field(1, description="会场号")
+    session: int = Field(1, description="当天第几场")
     start: dt.datetime
+    pitch_end: dt.datetime | None = Field(None, description="路演结束、问答开始")
     end: dt.datetime
 
 
 class Roadshow(BaseModel):
     model: str
     event_id: str
+    event_name: str | None = None
+    venue: str | None = None
     pitch_minutes: int
     qa_minutes: int
+    rooms: int = 1
+    days: int = 1
+    day_start: str | None = None
+    day_end: str | None = None
+    lunch: str | None = None
     items: list[RoadshowItem]
 
 
@@ -311,3 +373,79 @@ class AuditEntry(BaseModel):
     entity_id: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+
+
+# ---- packages (投贷保担补 financing packages) ------------------------------------------------------
+
+class PackagePartOut(BaseModel):
+    product_id: str
+    family: str = Field(description="产品大类：equity / loan / guarantee / insurance / subsidy")
+    amount_wan: int = Field(description="金额（万元）；保险为保额，贴息/保费补贴/担保费补贴为 0")
+    supports: str | None = Field(None, description="担保、保险、贴息类产品所支持的部分（产品编号）")
+    product_name: str | None = None
+    kind: str | None = None
+    family_label: str | None = None
+    institution_id: str | None = None
+    institution_name: str | None = None
+    probability: float | None = Field(None, description="该部分的对接概率")
+    rate_pct: float | None = Field(None, description="利率/费率/保费率（%）；非本机构产品对金融机构隐藏")
+    annual_cost_wan: float | None = Field(None, description="年成本（万元）")
+    saving_wan: float | None = Field(None, description="补贴每年减少的成本（万元）")
+    cash: bool = Field(True, description="是否计入资金覆盖（股权、贷款、后补助）")
+    reason: str | None = None
+    terms_hidden: bool = False
+
+
+class PackageFigures(BaseModel):
+    objective: str
+    status: str = Field(description="covered 全部覆盖 / partial 部分覆盖 / none 无法组合")
+    covered_wan: int = Field(description="资金覆盖（万元），只计股权、贷款与后补助")
+    uncovered_wan: int
+    annual_cost_wan: float | None = Field(description="年综合成本（万元）：利息+担保费+保费-补贴；"
+                                                      "含他机构计价产品时对金融机构隐藏")
+    costs_hidden: bool = False
+    gross_cost_wan: float | None = None
+    subsidy_wan: float | None = None
+    cost_rate: float | None = Field(None, description="年综合成本 / 资金覆盖")
+    probability: float = Field(description="全部部分都落地的概率")
+    equity_wan: int | None = None
+    equity_share: float = Field(description="股权稀释比例")
+    debt_ratio_after: float | None = None
+    optimal: bool | None = None
+    solve_seconds: float | None = None
+    objective_label: str | None = None
+    parts: list[PackagePartOut]
+
+
+class PackageWhatIf(BaseModel):
+    change: str
+    description: str
+    effect: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    covered_wan: int
+    uncovered_wan: int
+    annual_cost_wan: float | None
+    probability: float
+    equity_share: float
+    parts: list[dict[str, Any]]
+
+
+class ProjectPackage(PackageFigures):
+    project_id: str
+    project_name: str | None = None
+    need_wan: int = Field(description="融资需求（万元）")
+    steps: list[str] = Field(description="申请顺序及理由")
+    reasons: list[str] = Field(description="各部分与约束的说明")
+    constraints: list[str] = Field(default_factory=list, description="起作用的约束")
+    assumptions: list[str] = Field(default_factory=list, description="估算与假设")
+    dilution_cap: float | None = None
+    pre_money_wan: float | None = None
+    unusable: list[dict[str, Any]] = Field(default_factory=list)
+    best: dict[str, PackageFigures] = Field(default_factory=dict, description="各优化目标的最优方案")
+    alternatives: list[PackageFigures] = Field(default_factory=list, description="帕累托备选方案（3–5 个）")
+    what_if: list[PackageWhatIf] = Field(default_factory=list)
+
+
+class PackagesOut(BaseModel):
+    model: str
+    packages: dict[str, ProjectPackage]

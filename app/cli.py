@@ -38,10 +38,11 @@ def _settings() -> Settings:
 
 def _scorer(settings: Settings) -> PairScorer:
     """The trained model, or the cold-start prior with BM25 text similarity and sector inference."""
+    from features.artifact_types import artifact_types
     from features.cold_start import cold_start_prior
     from finmatch.registry import load_scorer
 
-    return load_scorer(settings, prior=cold_start_prior)[0]
+    return load_scorer(settings, prior=cold_start_prior, types=artifact_types())[0]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -50,26 +51,37 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _print_import_error(exc: ImportValidationError) -> None:
-    table = Table(title=exc.message, show_lines=False)
-    for col in ("文件 file", "位置 row", "字段 field", "原因 reason"):
+    table = Table(title=exc.message.split(" / ")[0], show_lines=False)
+    for col in ("文件", "位置", "表头", "原因"):
         table.add_column(col, overflow="fold")
     for issue in exc.issues:
-        table.add_row(issue.file, issue.row, issue.field or "", issue.message)
+        where = f"{issue.sheet} {issue.row}" if issue.sheet else issue.row
+        found = f"（填写：{issue.value}）" if issue.value else ""
+        table.add_row(issue.file, where, issue.header or issue.field or "", issue.message + found)
     err.print(table)
 
 
 @app.command("import")
 def import_cmd(paths: Annotated[list[Path], typer.Argument(help="JSON / CSV / XLSX 文件或目录")],
                dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入")] = False,
-               as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False) -> None:
+               as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+               error_report: Annotated[Path | None, typer.Option(
+                   "--error-report", help="有错误时把错误清单写成 XLSX（标出出错单元格）")] = None) -> None:
     """导入数据（全部成功才写入）/ import files, all-or-nothing."""
-    from finmatch.io import import_paths
+    from finmatch.io import import_read, read_paths, safe_xlsx
+    from finmatch.io.error_report import report_xlsx
     from finmatch.runtime import open_database
 
-    db = open_database(_settings())
+    settings = _settings()
+    safe_xlsx.configure(safe_xlsx.XlsxLimits(settings.max_import_rows, settings.max_import_cells))
+    db = open_database(settings)
+    read = read_paths(paths)
     try:
-        report = import_paths(paths, db.factory, dry_run=dry_run)
+        report = import_read(read, db.factory, dry_run=dry_run)
     except ImportValidationError as exc:
+        if error_report is not None:
+            error_report.write_bytes(report_xlsx(exc.issues, read.tables))
+            err.print(f"错误报告已写入 {error_report}")
         if as_json:
             print(json.dumps({"ok": False, "errors": [i.as_dict() for i in exc.issues]}, ensure_ascii=False))
         else:
@@ -132,28 +144,21 @@ def match_cmd(input: Annotated[Path, typer.Option("--input", help="含项目（�
               top: Annotated[int, typer.Option("--top", min=1, help="每个项目返回前 K 个产品")] = 5,
               as_json: Annotated[bool, typer.Option("--json", help="输出 data-format.md 的 JSON 对象")] = False) -> None:
     """为文件中的项目匹配金融产品 / rank products for the projects in FILE."""
-    from finmatch.services.matching import match_file
+    from app.match_cli import print_matches
+    from finmatch.services.matching import match_file_result
 
     try:
         settings = _settings()
-        output = match_file(input, top, settings, scorer=_scorer(settings))
+        result = match_file_result(input, settings, scorer=_scorer(settings))
     except ImportValidationError as exc:
         _print_import_error(exc)
         raise typer.Exit(1) from None
     except FinmatchError as exc:
         raise _fail(exc.message) from None
     if as_json:
-        print(json.dumps(output, ensure_ascii=False, indent=1))
+        print(json.dumps(result.to_output(top), ensure_ascii=False, indent=1))
         return
-    console.print(f"模型：{output['model']}")
-    for pid, matches in output["matches"].items():
-        table = Table(title=f"项目 {pid}")
-        for col in ("名次", "产品", "类别", "得分", "理由"):
-            table.add_column(col, overflow="fold")
-        for m in matches:
-            table.add_row(str(m["rank"]), m["product_id"], m["family"], f"{m['score']:.3f}", "；".join(m["reasons"][:3]))
-        console.print(table)
-        console.print(f"不符合条件的产品：{len(output['ineligible'][pid])} 个")
+    print_matches(result, top, console)
 
 
 def _not_available(name: str) -> typer.Exit:
@@ -163,13 +168,24 @@ def _not_available(name: str) -> typer.Exit:
 @app.command("generate")
 def generate_cmd(projects: Annotated[int, typer.Option(help="生成的项目数")] = 300,
                  seed: Annotated[int, typer.Option(help="随机种子")] = 20251,
-                 output: Annotated[Path, typer.Option(help="输出 JSON 文件")] = Path("generated.json")) -> None:
-    """生成合成的企业、项目、活动与对接结果 / generate a seeded synthetic dataset."""
+                 output: Annotated[Path, typer.Option(help="输出目录（Parquet）或 .json 文件")] = Path("generated"),
+                 fmt: Annotated[str | None, typer.Option("--format", help="parquet（默认，流式）或 json")] = None,
+                 chunk: Annotated[int, typer.Option(min=1, help="Parquet 每块的项目数（内存上限）")] = 10_000) -> None:
+    """生成合成的企业、项目、活动与对接结果 / generate a seeded synthetic dataset (Parquet or JSON)."""
     try:
         from training.synthetic.command import generate_command
     except ImportError:
         raise _not_available("generate") from None
-    generate_command(projects=projects, seed=seed, output=output)
+    generate_command(projects=projects, seed=seed, output=output, fmt=fmt, chunk=chunk)
+
+
+def _register_batch() -> None:
+    from app.batch_cli import batch_command
+
+    app.command("batch")(batch_command)
+
+
+_register_batch()
 
 
 @app.command("train")
@@ -196,32 +212,71 @@ def evaluate_cmd(output: Annotated[Path | None, typer.Option(help="把评估表�
 @app.command("schedule")
 def schedule_cmd(event: Annotated[str, typer.Option("--event", help="活动编号")],
                  export: Annotated[str | None, typer.Option(help="xlsx | csv | ics")] = None,
-                 output: Annotated[Path | None, typer.Option(help="导出文件")] = None,
-                 time_limit: Annotated[float, typer.Option(help="求解时限（秒）")] = 30.0) -> None:
+                 output: Annotated[Path | None, typer.Option(help="导出文件（只写到这里）")] = None,
+                 time_limit: Annotated[float, typer.Option(help="求解时限（秒）")] = 30.0,
+                 save: Annotated[bool, typer.Option("--save", help="保存为活动的当前日程（缺省只试排，不写数据库）")] = False,
+                 ) -> None:
     """为对接活动排定一对一洽谈日程 / build the 1:1 agenda of an event."""
     try:
-        from finmatch.services.agenda import schedule_cli
+        from app.schedule_cli import schedule_cli
     except ImportError:
         raise _not_available("schedule") from None
     try:
         settings = _settings()
-        schedule_cli(settings, event, export, output, time_limit, console, scorer=_scorer(settings))
+        schedule_cli(settings, event, export, output, time_limit, console, scorer=_scorer(settings), save=save)
     except FinmatchError as exc:
         raise _fail(exc.message) from None
+
+
+@app.command("package")
+def package_cmd(project: Annotated[str | None, typer.Option("--project", help="已入库的项目编号")] = None,
+                input: Annotated[Path | None, typer.Option("--input", help="含项目（及可选产品）的 v1 文件")] = None,
+                objective: Annotated[str, typer.Option(help="cost | probability | dilution")] = "cost",
+                as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+    """为项目组合投贷保担补融资方案 / one financing package per project."""
+    from app.package_cli import package_command
+
+    try:
+        settings = _settings()
+        package_command(settings, _scorer(settings), console, project=project, input=input,
+                        objective=objective, as_json=as_json)
+    except ImportValidationError as exc:
+        _print_import_error(exc)
+        raise typer.Exit(1) from None
+    except FinmatchError as exc:
+        raise _fail(exc.message) from None
+
+
+from app.draft_cli import draft_product_cmd, template_cmd  # noqa: E402 - the commands of the office data issue
+
+app.command("draft-product")(draft_product_cmd)
+app.command("template")(template_cmd)
 
 
 @app.command("serve")
 def serve_cmd(host: Annotated[str | None, typer.Option(help="监听地址")] = None,
               port: Annotated[int | None, typer.Option(help="端口")] = None) -> None:
     """启动 Web 服务 / run the API and pages with uvicorn."""
+    import os
+
     import uvicorn
 
+    from finmatch.settings import get_settings, is_loopback
+
     settings = _settings()
+    bind = host or settings.host
+    if not is_loopback(bind) and not settings.secret_key:  # others can connect: sessions need a real secret
+        raise _fail(f"在非本机地址 {bind} 上启动服务必须设置 FINMATCH_SECRET_KEY（至少 16 个字符的随机串，"
+                    "例如 python -c \"import secrets; print(secrets.token_urlsafe(32))\" 的输出）")
+    os.environ["FINMATCH_HOST"] = bind  # the app's settings see the real bind address (Secure cookies)
+    get_settings.cache_clear()
     try:
         import api.main  # noqa: F401
     except ImportError:
         raise _not_available("serve") from None
-    uvicorn.run("api.main:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    # SIGTERM: stop accepting at once, give running requests 10 s, then exit regardless
+    uvicorn.run("api.main:create_app", factory=True, host=bind, port=port or settings.port,
+                timeout_graceful_shutdown=10)
 
 
 @app.command("demo")

@@ -26,9 +26,29 @@ SAMPLE_FILES = ("catalogue.json", "generated.json")
 DEMO_INSTITUTION = "I-BANK-01"
 
 
+def ensure_secret(settings: Settings) -> None:
+    """The demo's session secret: generated once into data_dir/secret.key (owner-only) and exported
+    as FINMATCH_SECRET_KEY for the server it starts, unless one is configured already."""
+    import os
+    import secrets
+
+    if settings.secret_key:
+        return
+    path = settings.data_dir / "secret.key"
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    os.environ["FINMATCH_SECRET_KEY"] = path.read_text("utf-8").strip()
+    from finmatch.settings import get_settings
+
+    get_settings.cache_clear()
+
+
 def prepare_demo(settings: Settings, console: Console) -> Path:
     """Idempotent set-up; returns the file holding the demo keys."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secret(settings)
     db = open_database(settings)
     keys_file = settings.data_dir / "demo-keys.txt"
     try:
@@ -38,6 +58,8 @@ def prepare_demo(settings: Settings, console: Console) -> Path:
             paths = [SAMPLES / f for f in SAMPLE_FILES]
             report = import_paths(paths, db.factory, actor="demo")
             console.print(f"[green]已载入样例数据[/green]：{report.counts}")
+            console.print("注意：样例中的企业、项目和对接历史由生成器合成（finmatch generate），不是真实数据；"
+                          "模型在合成历史上训练，只有在真实对接历史上胜过知识先验时才会启用。")
         else:
             console.print("数据库中已有项目，跳过样例导入")
         if current_version(settings) is None:

@@ -89,7 +89,9 @@ def prepare(tmp: Path, data_dir: Path | None = None) -> tuple[dict[str, str], li
 def in_process(ids: list[str]) -> tuple[float, float, float, float]:
     """Mean ms per request: uncached engine, warm cache lookup; and the products frame build vs hit."""
     settings = Settings()
-    scorer, _ = load_scorer(settings)
+    from features.artifact_types import artifact_types
+
+    scorer, _ = load_scorer(settings, types=artifact_types())
     db = open_database(settings, migrate=False)
     caches = DataCaches()
     try:

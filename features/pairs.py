@@ -11,43 +11,54 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from features.bm25 import BM25Similarity
 from features.embedding_cache import Embedder
-from features.pair_columns import as_tuple, blank, flag, num, sector_series, slog
-from features.pair_reasons import REASONS
-from features.sector import SectorClassifier, infer_sectors
+from features.pair_columns import blank, num, pair_columns, project_columns, sector_series
+from features.pair_history import HISTORY_FEATURES, history_columns  # noqa: F401 (re-exported)
+from features.pair_reasons import reason_text
+from features.pair_side import ProductSide
+from features.prior_feature import prior_feature
+from features.sector import SectorClassifier, SectorUnderstanding, understand_sectors
 from features.semantic import EmbeddingSimilarity
 from features.text import catalogue_fingerprint, product_text, project_text
 from features.tokenize import get_tokenizer
+from finmatch.enums import OUTCOME_GRADE
 
 log = logging.getLogger(__name__)
 
-FAMILIES = ("equity", "loan", "guarantee", "insurance", "subsidy")
-STAGES = ("tech_research", "proof_of_concept", "pilot", "incubation", "scale_up")
-STAGE_GRADE = {"meeting": 1, "due_diligence": 2, "approved": 2, "signed": 3}  # contacted … 0
-TAX_RANK = {"A": 4, "B": 3, "M": 2, "C": 1, "D": 0}
-THREE_FIRST_WORDS = {"first_set": ("首台",), "first_batch": ("首批次",), "first_version": ("首版次",)}
-HISTORY_FEATURES = ("hist_inst_n", "hist_inst_meet_rate", "hist_inst_sign_rate", "hist_inst_sector_meet_rate",
-                    "hist_inst_sector_sign_rate", "hist_inst_city_meet_rate", "hist_product_meet_rate")
+STAGE_GRADE = OUTCOME_GRADE  # signed 3 · approved/due_diligence 2 · meeting 1 · others 0
 
 
 
-class PairFeatureBuilder:
-    """Fitted pair features (structured fit, text similarity, as-of institution history)."""
+class PairFeatureBuilder(BaseEstimator):
+    """Fitted pair features (structured fit, text similarity, as-of institution history).
 
-    def __init__(self, use_embeddings: bool = True, embedding_cache: Path | str | None = None,
-                 history_strength: float = 5.0, progress: bool = False) -> None:
+    Parameters are ``use_embeddings`` (fit the embedding similarity) and ``history_strength``; the
+    deployment's runtime settings (embedding cache file, embedding model, "today", progress bars) are
+    set with :meth:`bind_runtime` / :meth:`bind_embedding_model` and are neither parameters nor
+    fitted state, so ``clone()`` and the model file never carry them.
+    """
+
+    # runtime settings, class-level defaults (instances override them in bind_runtime)
+    _embedding_cache: Path | str | None = None
+    _embedding_model: Any = None
+    _today: dt.date | None = None
+    _progress: bool = False
+    _embeddings_on: bool | None = None  # None: as fitted (``use_embeddings``)
+    _runtime_text: dict[str, Any] | None = None
+    _columns_cache: list[ProductSide] | None = None  # product-side arrays per catalogue frame (runtime only)
+
+    def __init__(self, use_embeddings: bool = True, history_strength: float = 5.0) -> None:
         self.use_embeddings = use_embeddings
-        self.embedding_cache = embedding_cache
         self.history_strength = history_strength
-        self.progress = progress
 
     # -- fitting -----------------------------------------------------------------------------------
     def fit(self, projects: pd.DataFrame, products: pd.DataFrame, outcomes: pd.DataFrame | None = None,
@@ -59,12 +70,15 @@ class PairFeatureBuilder:
         if stated.sum() >= 10 and projects.loc[stated, "sector"].nunique() >= 2:
             texts = project_text(projects.loc[stated])
             self.sector_classifier_ = SectorClassifier().fit(texts, projects.loc[stated, "sector"])
+        # blended into sector inference only when the stored projects are not the generator's alone
+        n_stated = int(stated.sum())
+        generated = bool(n_stated) and bool(projects.index[stated.to_numpy()].astype(str).str.fullmatch(r"XM\d{4,}").all())
+        self.sector_blend_ = 0.0 if self.sector_classifier_ is None or generated else min(0.5, n_stated / (n_stated + 200))
         self.embeddings_used_ = bool(self.use_embeddings)
         self._fit_text(products)
         rates = pd.DataFrame({"family": products["family"].astype(str), "rate": num(products, "rate_pct")})
         self.rate_median_: dict[str, float] = rates.dropna().groupby("family")["rate"].median().to_dict()
         self.set_history(projects, products, outcomes)
-        self.today_: dt.date | None = None
         self.feature_names_: list[str] = list(self._features_frame(projects.iloc[:0], products.iloc[:0],
                                                                    pd.DataFrame(columns=["project_id", "product_id"]),
                                                                    None, None).columns)
@@ -85,58 +99,71 @@ class PairFeatureBuilder:
                                     columns=self.sector_classifier_.classes_)
         return {"signature": catalogue_fingerprint(texts), "ids": set(texts.index), "sector_affinity": affinity,
                 "bm25": BM25Similarity().fit(texts),
-                "embedding": (EmbeddingSimilarity(Embedder(model=getattr(self, "_embedding_model", None),
-                                                           cache_path=self.embedding_cache, progress=self.progress))
-                              .fit(texts) if self.use_embeddings else None)}
+                "embedding": (EmbeddingSimilarity().set_embedder(self._embedder()).fit(texts)
+                              if self._embeddings_active() else None)}
 
     def _fit_text(self, products: pd.DataFrame) -> None:
         self.text_ = self._text_models(products)
-        self._runtime_text: dict[str, Any] | None = None
-
-    def bind_runtime(self, embedding_cache: Path | str | None, use_embeddings: bool,
-                     today: dt.date | None = None) -> None:
-        """Point the embedder at this deployment's cache; honour use_embeddings; fix 'today' for ages."""
-        self.embedding_cache = embedding_cache
-        self.use_embeddings = bool(use_embeddings) and self.text_.get("embedding") is not None
-        self.today_ = today
-        emb = self.text_.get("embedding")
-        if emb is not None and emb.embedder is not None:
-            emb.embedder.cache_path = embedding_cache
-            emb.embedder._cache = None
-        if self.embeddings_used_ and not self.use_embeddings:
-            log.warning("model was trained with embeddings but they are off: embedding_cosine is NaN")
         self._runtime_text = None
+
+    def _embedder(self) -> Embedder:
+        return Embedder(model=self._embedding_model, cache_path=self._embedding_cache, progress=self._progress)
+
+    def _embeddings_active(self) -> bool:
+        return bool(self.use_embeddings if self._embeddings_on is None else self._embeddings_on)
+
+    def bind_runtime(self, embedding_cache: Path | str | None = None, use_embeddings: bool | None = None,
+                     today: dt.date | None = None, progress: bool = False) -> PairFeatureBuilder:
+        """This deployment's embedding cache, whether embeddings are on, the date ages count from."""
+        self._embedding_cache = embedding_cache
+        self._today = today
+        self._progress = progress
+        fitted = getattr(self, "text_", None)
+        if use_embeddings is not None:
+            self._embeddings_on = bool(use_embeddings) and (fitted is None or fitted.get("embedding") is not None)
+        if fitted is not None:
+            emb = fitted.get("embedding")
+            if emb is not None:
+                emb.set_embedder(self._embedder())
+            if self.embeddings_used_ and not self._embeddings_active():
+                log.warning("model was trained with embeddings but they are off: embedding_cosine is NaN")
+        self._runtime_text = None
+        return self
 
     def bind_embedding_model(self, model: Any) -> None:
         """Use an already-loaded sentence-embedding model instead of loading one on first use."""
         self._embedding_model = model
-        for text in (self.text_, self._runtime_text or {}):
+        for text in (getattr(self, "text_", {}), self._runtime_text or {}):
             emb = text.get("embedding")
-            if emb is not None and emb.embedder is not None:
-                emb.embedder.model = model
+            if emb is not None:
+                if emb.embedder is not None:
+                    emb.embedder.model = model
+                else:
+                    emb.set_embedder(self._embedder())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Runtime caches (product-side arrays hold weak references) stay behind when the builder is
+        sent to another process, e.g. to Dask workers; they are rebuilt there on first use."""
+        state = self.__dict__.copy()
+        state.pop("_columns_cache", None)
+        return state
 
     def warm_up(self) -> None:
         """Load the jieba dictionary now rather than inside the first request."""
         get_tokenizer()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_runtime_text"] = None
-        state.pop("_embedding_model", None)
-        return state
 
     # -- sector inference --------------------------------------------------------------------------
     def enrich_projects(self, projects: pd.DataFrame) -> pd.DataFrame:
         """Add inferred_sector / sector_confidence for blank sectors (stated ones get NaN)."""
         if "inferred_sector" in projects.columns:
             return projects
-        classifier = getattr(self, "sector_classifier_", None)
-        if classifier is None or len(projects) == 0:
-            out = projects.copy()
-            out["inferred_sector"] = pd.Series(np.nan, index=out.index, dtype=object)
-            out["sector_confidence"] = np.nan
-            return out
-        return infer_sectors(projects, classifier)
+        # the out-of-the-box understanding (as the prior uses), the stored-project classifier blended in
+        weight = float(getattr(self, "sector_blend_", 0.0))
+        classifier = getattr(self, "sector_classifier_", None) if weight > 0 else None
+        embed = self._embeddings_active() and getattr(self, "_embedding_cache", None) is not None
+        understanding = SectorUnderstanding(use_embeddings=embed)
+        return understand_sectors(projects, understanding, classifier, weight,
+                                  embedder=self._embedder() if embed else None)
 
     # -- history -----------------------------------------------------------------------------------
     def _history_log(self, projects: pd.DataFrame, products: pd.DataFrame,
@@ -179,31 +206,8 @@ class PairFeatureBuilder:
                 "inst_sector": agg(["institution_id", "sector"]), "inst_city": agg(["institution_id", "city"]),
                 "product": agg(["product_id"])}
 
-    @staticmethod
-    def _rate(table: pd.DataFrame, keys: pd.MultiIndex | pd.Index, what: str, prior: np.ndarray,
-              m: float) -> tuple[np.ndarray, np.ndarray]:
-        if len(table) == 0:
-            return prior.copy(), np.zeros(len(prior))
-        found = table.reindex(keys)
-        s = found[(what, "sum")].to_numpy(dtype=float)
-        n = found[(what, "count")].to_numpy(dtype=float)
-        s, n = np.nan_to_num(s), np.nan_to_num(n)
-        return (s + m * prior) / (n + m), n
-
-    def _history_features(self, inst: np.ndarray, sector: np.ndarray, city: np.ndarray, product: np.ndarray,
-                          as_of: dt.date | None, exclude_event: str | None) -> dict[str, np.ndarray]:
-        st = self.serving_stats_ if as_of is None and exclude_event is None else self._stats(as_of, exclude_event)
-        m, n = st["m"], len(inst)
-        meet0, sign0 = np.full(n, st["p_meet"]), np.full(n, st["p_sign"])
-        inst_idx = pd.Index(inst)
-        im, count = self._rate(st["inst"], inst_idx, "meet", meet0, m)
-        isg, _ = self._rate(st["inst"], inst_idx, "sign", sign0, m)
-        sec_idx = pd.MultiIndex.from_arrays([inst, sector])
-        ism, _ = self._rate(st["inst_sector"], sec_idx, "meet", im, m)
-        iss, _ = self._rate(st["inst_sector"], sec_idx, "sign", isg, m)
-        icm, _ = self._rate(st["inst_city"], pd.MultiIndex.from_arrays([inst, city]), "meet", im, m)
-        pm, _ = self._rate(st["product"], pd.Index(product), "meet", im, m)
-        return dict(zip(HISTORY_FEATURES, (np.log1p(count), im, isg, ism, iss, icm, pm), strict=True))
+    def _history_stats(self, as_of: dt.date | None, exclude_event: str | None) -> dict[str, Any]:
+        return self.serving_stats_ if as_of is None and exclude_event is None else self._stats(as_of, exclude_event)
 
     # -- text --------------------------------------------------------------------------------------
     def _text_for(self, products: pd.DataFrame) -> dict[str, Any]:
@@ -217,151 +221,100 @@ class PairFeatureBuilder:
             self._runtime_text = self._text_models(products)
         return self._runtime_text
 
-    def _text_features(self, projects: pd.DataFrame, products: pd.DataFrame,
-                       pairs: pd.DataFrame) -> dict[str, np.ndarray]:
-        n = len(pairs)
+    def product_side(self, products: pd.DataFrame) -> ProductSide:
+        """Product-side arrays of this catalogue frame, built once per frame object (a few kept)."""
+        cache = self._columns_cache or []
+        for entry in cache:
+            if entry.frame() is products and (entry.models is self.text_ or entry.models is self._runtime_text):
+                return entry
+        models = self._text_for(products)
+        entry = ProductSide.build(products, models, self.rate_median_, self.institution_city_)
+        self._columns_cache = [entry, *cache[:3]]
+        return entry
+
+    def _text_features(self, projects: pd.DataFrame, side: ProductSide, sectors: list[str | None], pi: np.ndarray,
+                       qj: np.ndarray) -> dict[str, np.ndarray]:
+        n = len(pi)
         if n == 0:
             return {k: np.zeros(0) for k in ("bm25", "bm25_norm", "text_sector_affinity", "embedding_cosine")}
-        models = self._text_for(products)
-        texts = project_text(projects.loc[pd.unique(pairs["project_id"])])
-        tp = pd.DataFrame({"project_id": pairs["project_id"].to_numpy(), "product_id": pairs["product_id"].to_numpy(),
-                           "project_text": texts.reindex(pairs["project_id"]).to_numpy()})
-        bm = models["bm25"].score_pairs(tp)
-        out = {"bm25": bm["bm25"].to_numpy(float), "bm25_norm": bm["bm25_norm"].to_numpy(float),
-               "embedding_cosine": np.full(n, np.nan)}
+        models = side.models
+        used = np.unique(pi)
+        row_of = np.full(len(projects), -1, dtype=np.int64)
+        row_of[used] = np.arange(len(used))
+        texts = project_text(projects.iloc[used])
+        rows = row_of[pi]
+        cols = side.text_col[qj]
+        if (cols < 0).any():
+            unknown = sorted(set(side.ids[qj[cols < 0]]))
+            raise KeyError(f"产品未参与拟合，请在产品目录变更后重新拟合：{unknown[:5]} / "
+                           f"products not seen in fit (refit on catalogue change): {unknown[:5]}")
+        raw = models["bm25"].score_matrix(texts).to_numpy(dtype=float)
+        top = raw.max(axis=1) if raw.shape[1] else np.zeros(len(raw))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            norm = raw / np.where(top == 0.0, np.nan, top)[:, None]  # BM25's row normalisation, in numpy
+        norm[np.isnan(norm)] = 0.0
+        out = {"bm25": raw[rows, cols], "bm25_norm": norm[rows, cols],
+               "embedding_cosine": np.full(n, np.nan), "text_sector_affinity": np.full(n, np.nan)}
         aff = models.get("sector_affinity")
-        out["text_sector_affinity"] = np.full(n, np.nan)
         if aff is not None:
-            sector = sector_series(projects).reindex(pairs["project_id"]).to_numpy(dtype=object)
-            rows = aff.index.get_indexer(pairs["product_id"])
-            cols = aff.columns.get_indexer(pd.Index(sector, dtype=object))
-            ok = (rows >= 0) & (cols >= 0)
-            out["text_sector_affinity"][ok] = aff.to_numpy()[rows[ok], cols[ok]]
-        if self.use_embeddings and models.get("embedding") is not None:
-            out["embedding_cosine"] = models["embedding"].score_pairs(tp)["embedding_cosine"].to_numpy(float)
+            acol = aff.columns.get_indexer(pd.Index(sectors, dtype=object))[pi]
+            arow = side.affinity_row[qj]
+            ok = (arow >= 0) & (acol >= 0)
+            out["text_sector_affinity"][ok] = aff.to_numpy()[arow[ok], acol[ok]]
+        if self._embeddings_active() and models.get("embedding") is not None:
+            cos = models["embedding"].score_matrices(texts)["embedding_cosine"].to_numpy(dtype=float)
+            out["embedding_cosine"] = cos[rows, side.embedding_col[qj]]
         return out
 
     # -- the features ------------------------------------------------------------------------------
     def transform(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame,
                   as_of: dt.date | None = None, exclude_event: str | None = None) -> pd.DataFrame:
         """One row per pair (aligned with ``pairs``), ``feature_names_`` columns, floats (NaN = unknown)."""
+        check_is_fitted(self)
         frame = self._features_frame(projects, products, pairs, as_of, exclude_event)
         return frame[self.feature_names_]
 
+    def transform_positions(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
+                            as_of: dt.date | None = None, exclude_event: str | None = None) -> np.ndarray:
+        """The feature matrix (n, len(feature_names_)) of pairs given as row positions in the two frames."""
+        check_is_fitted(self)
+        f = self._feature_dict(projects, products, np.asarray(pi, dtype=np.int64), np.asarray(qj, dtype=np.int64),
+                               as_of, exclude_event)
+        out = np.empty((len(pi), len(self.feature_names_)), dtype=float)
+        for k, name in enumerate(self.feature_names_):
+            out[:, k] = f[name]
+        return out
+
     def _features_frame(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame,
                         as_of: dt.date | None, exclude_event: str | None) -> pd.DataFrame:
-        projects = self.enrich_projects(projects)
-        pj = projects.loc[pairs["project_id"].to_numpy()]
-        pr = products.loc[pairs["product_id"].to_numpy()]
-        n = len(pairs)
-        today = as_of or self.today_ or dt.date.today()
-        f: dict[str, np.ndarray] = {}
-        # project / enterprise
-        need = num(pj, "funding_need_wan")
-        trl = num(pj, "trl")
-        stage = pj["stage"].astype(object).to_numpy()
-        f["need_log"] = np.log1p(need)
-        f["trl"] = trl
-        f["stage_idx"] = np.array([STAGES.index(s) if s in STAGES else np.nan for s in stage], dtype=float)
-        f["months_to_production"] = num(pj, "months_to_production")
-        revenue, profit = num(pj, "annual_revenue_wan"), num(pj, "net_profit_wan")
-        f["revenue_log"] = np.log1p(np.maximum(revenue, 0))
-        f["profit_slog"] = slog(profit)
-        f["profitable"] = np.where(np.isnan(profit), np.nan, (profit > 0).astype(float))
-        f["debt_ratio"] = num(pj, "debt_ratio")
-        f["rd_ratio"] = num(pj, "rd_ratio")
-        f["age_years"] = today.year - num(pj, "founded_year")
-        f["employees_log"] = np.log1p(num(pj, "employees"))
-        f["patents_log"] = np.log1p(num(pj, "invention_patents"))
-        certs = [set(as_tuple(c)) for c in (pj["certifications"] if n else [])]
-        f["n_certs"] = np.array([len(c) for c in certs], dtype=float)
-        f["cert_high_tech"] = np.array(["high_tech" in c for c in certs], dtype=float)
-        f["cert_tech_sme"] = np.array(["tech_sme" in c for c in certs], dtype=float)
-        f["cert_little_giant"] = np.array([bool(c & {"specialized_sme", "little_giant"}) for c in certs], dtype=float)
-        f["cert_growth"] = np.array([bool(c & {"gazelle", "little_giant"}) for c in certs], dtype=float)
-        f["tax_rank"] = np.array([TAX_RANK.get(str(t), np.nan) for t in pj["tax_grade"]], dtype=float)
-        collateral = flag(pj, "has_collateral")
-        hazard = flag(pj, "hazardous_chemicals")
-        f["has_collateral"] = collateral
-        f["first_time_borrower"] = flag(pj, "first_time_borrower")
-        f["hazardous"] = hazard
-        f["government_supported"] = flag(pj, "government_supported")
-        f["has_platform"] = np.array([not blank(v) for v in pj["pilot_platform"]], dtype=float)
-        three = [set(as_tuple(t)) for t in (pj["three_firsts"] if n else [])]
-        f["n_three_firsts"] = np.array([len(t) for t in three], dtype=float)
-        inferred = pj["sector"].map(blank).to_numpy(dtype=bool) if n else np.zeros(0, bool)
-        conf = num(pj, "sector_confidence")
-        f["sector_inferred"] = inferred.astype(float)
-        f["sector_confidence"] = np.where(inferred, np.nan_to_num(conf), 1.0)
-        # product / institution
-        family = pr["family"].astype(str).to_numpy()
-        kind = pr["kind"].fillna("").astype(str).to_numpy() if n else np.zeros(0, dtype=object)
-        for fam in FAMILIES:
-            f[f"fam_{fam}"] = (family == fam).astype(float)
-        lo, hi = num(pr, "amount_min_wan"), num(pr, "amount_max_wan")
-        f["amount_min_log"], f["amount_max_log"] = np.log1p(lo), np.log1p(hi)
-        rate = num(pr, "rate_pct")
-        f["rate_pct"] = rate
-        med = np.array([self.rate_median_.get(x, np.nan) for x in family], dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f["rate_rel_family"] = np.where(med > 0, rate / med, np.nan)
-        f["tenor_months"] = num(pr, "tenor_months")
-        budget = num(pr, "budget_wan")
-        f["budget_log"] = np.log1p(budget)
-        f["product_n_sectors"] = np.array([len(as_tuple(s)) for s in pr["sectors"]], dtype=float)
-        f["product_n_stages"] = np.array([len(as_tuple(s)) for s in pr["stages"]], dtype=float)
-        f["kind_pilot"] = np.array(["中试" in k for k in kind], dtype=float)
-        f["kind_ip"] = np.array(["知识产权" in k for k in kind], dtype=float)
-        f["kind_three_firsts"] = np.array([any(w in k for w in ("首台", "首批次", "首版次", "三首")) for k in kind],
-                                          dtype=float)
-        # pair fit
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lo_f = np.where(lo > 0, lo, np.nan)
-            mid = np.where(np.isnan(lo_f), hi / 2, np.where(np.isnan(hi), lo_f * 2, np.sqrt(lo_f * hi)))
-            f["amount_log_ratio"] = np.log(need / mid)
-            span = np.log(hi) - np.log(lo_f)
-            f["amount_position"] = np.where(span > 0, (np.log(need) - np.log(lo_f)) / span, np.nan)
-            f["amount_ratio_max"] = need / hi
-            f["budget_cover_log"] = np.log(budget / need)
-        tmin, tmax = num(pr, "trl_min"), num(pr, "trl_max")
-        dist = np.fmax(np.fmax(tmin - trl, trl - tmax), 0.0)
-        f["trl_distance"] = np.where(np.isnan(tmin) & np.isnan(tmax), np.nan, dist)
-        centre = (np.where(np.isnan(tmin), 1.0, tmin) + np.where(np.isnan(tmax), 9.0, tmax)) / 2
-        f["trl_centre_gap"] = trl - centre
-        f["stage_match"] = np.array([0.5 if not as_tuple(ss) else float(s in as_tuple(ss))
-                                     for s, ss in zip(stage, pr["stages"], strict=True)])
-        sector = sector_series(pj).to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
-        f["sector_match"] = np.array([0.5 if not as_tuple(ss) else float(s in as_tuple(ss))
-                                      for s, ss in zip(sector, pr["sectors"], strict=True)])
-        f["sector_match_conf"] = np.where(f["sector_match"] == 1.0, f["sector_confidence"], 0.0)
-        city = pj["city"].fillna("").astype(str).to_numpy() if n else np.zeros(0, dtype=object)
-        f["city_match"] = np.array([0.5 if not as_tuple(cs) or (cs == ("广西",)) else float(c in as_tuple(cs))
-                                    for c, cs in zip(city, pr["cities"], strict=True)])
-        f["type_pref"] = np.array([0.5 if not as_tuple(t) else float(fam in as_tuple(t))
-                                   for t, fam in zip(pj["funding_types"], family, strict=True)])
-        f["collateral_loan"] = collateral * f["fam_loan"]
-        f["no_collateral_guarantee"] = (1 - collateral) * f["fam_guarantee"]
-        f["three_firsts_match"] = np.array([float(any(w in k for t in ts for w in THREE_FIRST_WORDS.get(t, ())))
-                                            for ts, k in zip(three, kind, strict=True)])
-        f["hazard_equity"] = hazard * f["fam_equity"]
-        f["hazard_insurance"] = hazard * f["fam_insurance"]
-        f["hazard_loan"] = hazard * f["fam_loan"]
-        ptext = (pr["description"].fillna("").astype(str) + kind).to_numpy() if n else np.zeros(0, dtype=object)
-        f["first_loan_product"] = f["first_time_borrower"] * np.array(["首贷" in t for t in ptext], dtype=float)
-        f["hazard_product_text"] = hazard * np.array([("危险化学品" in t) or ("危化" in t) for t in ptext], dtype=float)
-        inst_city = np.array([self.institution_city_.get(str(i)) for i in pr["institution_id"]], dtype=object)
-        f["home_city"] = np.array([np.nan if ic is None else float(ic == c) for ic, c in zip(inst_city, city, strict=True)])
-        f.update(self._text_features(projects, products, pairs))
-        inst = pr["institution_id"].astype(str).to_numpy()
-        f.update(self._history_features(inst, sector, city, pairs["product_id"].astype(str).to_numpy(),
-                                        as_of, exclude_event))
+        pi = projects.index.get_indexer(pairs["project_id"])
+        qj = products.index.get_indexer(pairs["product_id"])
+        if (pi < 0).any() or (qj < 0).any():
+            raise KeyError("配对表中的项目或产品不在输入表中 / pairs name projects or products not in the frames")
+        f = self._feature_dict(projects, products, pi, qj, as_of, exclude_event)
         return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in f.items()}, index=pairs.index)
+
+    @staticmethod
+    def _prior_score(projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
+                     bm25_norm: np.ndarray | None) -> np.ndarray:
+        """The prior-score feature: per-project work on the projects the pairs use, product-side arrays
+        once per catalogue frame (cached by the prior on this frame object, so it is passed whole)."""
+        return prior_feature(projects, products, pi, qj, bm25_norm)
+
+    def _feature_dict(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
+                      as_of: dt.date | None, exclude_event: str | None) -> dict[str, np.ndarray]:
+        projects = self.enrich_projects(projects)
+        today = as_of or self._today or dt.date.today()
+        side = self.product_side(products)
+        pc = project_columns(projects, today)
+        f = pair_columns(pc, side.columns, pi, qj)
+        f.update(self._text_features(projects, side, pc.sector, pi, qj))
+        f["prior_score"] = self._prior_score(projects, side.focused(products), pi, qj, f.get("bm25_norm"))
+        stats = self._history_stats(as_of, exclude_event)
+        f.update(history_columns(side.history(stats, keep=stats is self.serving_stats_), pc.sector, pc.city, pi, qj))
+        return f
 
     # -- reasons -----------------------------------------------------------------------------------
     def reason(self, feature: str, value: float) -> str | None:
         """The short Chinese reason for a feature that pushed a pair up, or None when it reads wrong."""
-        entry = REASONS.get(feature)
-        if entry is None or value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        phrase, lo, hi = entry
-        return phrase if lo <= float(value) <= hi else None
+        return reason_text(feature, value)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 PAIR_COLUMNS = ("project_id", "product_id", "project_text")
 
@@ -54,11 +56,14 @@ def catalogue_fingerprint(product_texts: pd.Series) -> str:
     return h.hexdigest()
 
 
-class PairScoringMixin(ABC):
-    """``transform(pairs)`` for estimators that implement ``score_matrix(project_texts)``.
+class PairScoringMixin(TransformerMixin, BaseEstimator, ABC):
+    """``transform(pairs)`` for estimators that implement ``score_matrices(project_texts)``.
 
-    ``pairs`` has columns ``project_id``, ``product_id`` and ``project_text``; products must be those the
-    estimator was fitted on (refit on a catalogue change — fitting is product-side only and cheap).
+    A scikit-learn transformer: ``fit(product_texts)`` learns the product side, ``transform(pairs)``
+    gives one column per name in ``feature_names_``. ``pairs`` has columns ``project_id``, ``product_id``
+    and ``project_text``; products must be those the estimator was fitted on (refit on a catalogue
+    change — fitting is product-side only and cheap). Before ``fit`` every scoring call raises
+    ``NotFittedError``.
     """
 
     feature_names_: tuple[str, ...]
@@ -73,16 +78,16 @@ class PairScoringMixin(ABC):
         """Named projects × products similarity matrices (one per output column)."""
 
     def score_pairs(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self)
         missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
         if missing:
-            raise ValueError(f"配对表缺少列 {missing} / pairs need columns {list(PAIR_COLUMNS)}")
+            raise ValueError(f"配对表缺少列 {missing}")
         texts = pairs.drop_duplicates("project_id").set_index("project_id")["project_text"]
         mats = self.score_matrices(texts)
         first = next(iter(mats.values()))
         unknown = sorted(set(pairs["product_id"]) - set(first.columns))
         if unknown:
-            raise KeyError(f"产品未参与拟合，请在产品目录变更后重新拟合：{unknown[:5]} / "
-                           f"products not seen in fit (refit on catalogue change): {unknown[:5]}")
+            raise KeyError(f"产品未参与拟合，请在产品目录变更后重新拟合：{unknown[:5]}")
         rows = first.index.get_indexer(pairs["project_id"])
         cols = first.columns.get_indexer(pairs["product_id"])
         out = {name: m.to_numpy()[rows, cols] for name, m in mats.items()}

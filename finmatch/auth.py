@@ -7,18 +7,20 @@ prospects and records outcomes only for its own products, edits only its own pro
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from finmatch.exceptions import FinmatchError, NotFoundError, PermissionDeniedError
 from finmatch.storage.db import transaction
-from finmatch.storage.orm import ApiKeyRow, InstitutionRow
+from finmatch.storage.orm import ApiKeyRow, InstitutionRow, WebSessionRow
 
 KEY_PREFIX = "fm"
 
@@ -113,6 +115,81 @@ def authenticate_digest(session: Session, digest: str | None) -> Principal | Non
     return Principal(row.key_id, Role(row.role), row.institution_id)
 
 
+def key_prefix(raw: str) -> str:
+    """The public part of a key (``fm_<key_id>``): what failed-attempt limits are counted per."""
+    parts = raw.strip().split("_")
+    return "_".join(parts[:2])[:40] if len(parts) >= 3 else raw.strip()[:8]
+
+
+def principal_for_key_id(session: Session, key_id: str | None) -> Principal | None:
+    """The principal of a signed-in page session's key, or None once the key is revoked or gone."""
+    if not key_id:
+        return None
+    row = session.get(ApiKeyRow, key_id)
+    if row is None or row.revoked:
+        return None
+    return Principal(row.key_id, Role(row.role), row.institution_id)
+
+
+# ---- server-side page sessions ----------------------------------------------------------------
+# The browser holds a random 256-bit id; the table stores HMAC(secret, id), so neither a copy of the
+# database nor the secret alone gives a usable cookie, and changing the secret ends every session.
+
+@dataclass
+class WebSession:
+    session_id: str
+    key_id: str | None
+    data: dict[str, Any]
+    expires_at: dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def session_hash(secret: str, session_id: str) -> str:
+    return hmac.new(secret.encode("utf-8"), session_id.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
+def load_web_session(factory: sessionmaker[Session], secret: str, session_id: str) -> WebSession | None:
+    """The live session for a cookie's id, or None (unknown, expired, ended, or a malformed id)."""
+    if not session_id or len(session_id) > 100 or not session_id.isascii():
+        return None
+    with factory() as session:
+        row = session.get(WebSessionRow, session_hash(secret, session_id))
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
+        if expires <= _now():
+            return None
+        return WebSession(session_id, row.key_id, dict(row.data or {}), expires)
+
+
+def save_web_session(factory: sessionmaker[Session], secret: str, data: dict[str, Any], key_id: str | None,
+                     ttl: dt.timedelta, session_id: str | None = None, replaces: str | None = None) -> WebSession:
+    """Write a session (a new random id unless ``session_id`` is given); ``replaces`` is deleted in
+    the same transaction (a new id at sign-in and sign-out: no session fixation)."""
+    sid = session_id or secrets.token_urlsafe(32)
+    now = _now()
+    with transaction(factory) as session:
+        if replaces:
+            session.execute(delete(WebSessionRow).where(WebSessionRow.session_hash == session_hash(secret, replaces)))
+        if session_id is None:
+            session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))  # purge ended ones
+        row = session.get(WebSessionRow, session_hash(secret, sid))
+        if row is None:
+            session.add(WebSessionRow(session_hash=session_hash(secret, sid), key_id=key_id, data=data,
+                                      created_at=now, expires_at=now + ttl))
+        else:
+            row.key_id, row.data, row.expires_at = key_id, data, now + ttl
+    return WebSession(sid, key_id, data, now + ttl)
+
+
+def end_web_session(factory: sessionmaker[Session], secret: str, session_id: str) -> None:
+    with transaction(factory) as session:
+        session.execute(delete(WebSessionRow).where(WebSessionRow.session_hash == session_hash(secret, session_id)))
+
+
 def list_keys(factory: sessionmaker[Session]) -> list[dict[str, object]]:
     """Every key's id, role, institution and state; never the key or its hash."""
     with factory() as session:
@@ -127,3 +204,4 @@ def revoke_key(factory: sessionmaker[Session], key_id: str) -> None:
         if row is None:
             raise NotFoundError(f"API 密钥 {key_id} 不存在", field="key_id")
         row.revoked = True
+        session.execute(delete(WebSessionRow).where(WebSessionRow.key_id == key_id))  # its page sessions end now

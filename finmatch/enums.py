@@ -92,6 +92,7 @@ class TaxGrade(LabelledEnum):
 
 
 TAX_GRADE_RANK: dict[str, int] = {"A": 4, "B": 3, "M": 2, "C": 1, "D": 0}
+TAX_GRADE_OF_RANK: dict[int, str] = {rank: grade for grade, rank in TAX_GRADE_RANK.items()}
 
 
 class Sector(LabelledEnum):
@@ -154,6 +155,10 @@ class Family(LabelledEnum):
                 "subsidy": "补贴/贴息"}
 
 
+FAMILY_CODES: tuple[str, ...] = tuple(f.value for f in Family)  # catalogue order, used as feature order
+STAGE_CODES: tuple[str, ...] = tuple(s.value for s in Stage)  # earliest → latest: the order is meaningful
+
+
 # Short labels accepted on import for funding types (项目的意向融资方式 is usually written 股权/贷款/…)
 FAMILY_SHORT_LABELS: dict[str, str] = {"股权": "equity", "股权投资": "equity", "基金": "equity",
                                         "补贴": "subsidy", "贴息": "subsidy"}
@@ -183,6 +188,17 @@ class OutcomeStage(LabelledEnum):
     def labels(cls) -> dict[str, str]:
         return {"recommended": "已推荐", "contacted": "已联系", "meeting": "已洽谈", "due_diligence": "尽职调查",
                 "approved": "已审批", "signed": "已签约", "rejected": "已拒绝", "withdrawn": "已撤回"}
+
+
+# The funnel an outcome moves along, earliest first (rejected / withdrawn can end it at any step).
+OUTCOME_FUNNEL: tuple[str, ...] = ("recommended", "contacted", "meeting", "due_diligence", "approved", "signed")
+# How far an outcome got: signed 3 · approved / due_diligence 2 · meeting 1 · anything else 0. The graded
+# label of ranking metrics and history features ("reached at least a meeting" = grade >= 1).
+OUTCOME_GRADE: dict[str, int] = {"signed": 3, "approved": 2, "due_diligence": 2, "meeting": 1,
+                                 "contacted": 0, "recommended": 0, "withdrawn": 0, "rejected": 0}
+# The finer relevance the ranker trains on: first contact (or a refusal after contact) above no contact.
+OUTCOME_RELEVANCE: dict[str, int] = {"signed": 4, "approved": 3, "due_diligence": 3, "meeting": 2,
+                                     "contacted": 1, "rejected": 1, "withdrawn": 1, "recommended": 0}
 
 
 # The 14 prefecture-level cities of Guangxi; the word 广西 in a product's cities means all of them.

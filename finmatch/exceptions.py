@@ -20,6 +20,36 @@ class NotFoundError(FinmatchError):
     code = "not_found"
 
 
+class UnauthorizedError(FinmatchError):
+    """No API key, or one that is unknown, revoked or expired."""
+
+    code = "unauthorized"
+
+
+class InvalidParameterError(FinmatchError):
+    """A query parameter the service cannot honour (unknown sort field, limit too large...)."""
+
+    code = "invalid_parameter"
+
+
+class EncodingRefusedError(FinmatchError):
+    """An uploaded text file in an encoding that cannot be read as UTF-8 or GBK/GB18030."""
+
+    code = "unknown_encoding"
+
+
+class FontMissingError(FinmatchError):
+    """No TrueType CJK font found: the PDF cannot be written with readable Chinese."""
+
+    code = "font_missing"
+
+
+class LeakageError(FinmatchError, ValueError):
+    """Training data or a split would let a model see the future of the events it is scored on."""
+
+    code = "training_leakage"
+
+
 class ConflictError(FinmatchError):
     code = "conflict"
 
@@ -34,12 +64,30 @@ class ModelUnavailableError(FinmatchError):
     code = "model_unavailable"
 
 
-class NotAvailableYetError(FinmatchError):
-    code = "not_available"
+class ModelArtifactError(ModelUnavailableError):
+    """A model file failed verification (changed file, unknown component, incompatible library version)."""
+
+    code = "model_artifact_invalid"
 
 
 class InfeasibleError(FinmatchError):
     code = "infeasible"
+
+
+class RateLimitedError(FinmatchError):
+    """Too many failed sign-ins or key checks from one address or key prefix; retry after a pause."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s
+
+
+class PayloadTooLargeError(FinmatchError):
+    """An upload or a text over its documented size limit (refused before any parsing)."""
+
+    code = "too_large"
 
 
 @dataclass(frozen=True)
@@ -51,16 +99,22 @@ class ImportIssue:
     field: str | None
     message: str
     entity: str | None = None
+    sheet: str | None = None  # the worksheet of an XLSX file
+    header: str | None = None  # the column header exactly as the user typed it
+    value: str | None = None  # the cell value found, as text
+    message_en: str | None = None  # an optional English rendering of ``message``
+    column: int | None = None  # 0-based column of the offending cell in its sheet
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.row}"
-        if self.field:
-            where += f" [{self.field}]"
+        where = f"{self.file}" + (f"#{self.sheet}" if self.sheet else "") + f":{self.row}"
+        if self.header or self.field:
+            where += f" [{self.header or self.field}]"
         return f"{where} {self.message}"
 
     def as_dict(self) -> dict[str, str | None]:
         return {"file": self.file, "row": self.row, "field": self.field, "message": self.message,
-                "entity": self.entity}
+                "entity": self.entity, "sheet": self.sheet, "header": self.header, "value": self.value,
+                "message_en": self.message_en}
 
 
 @dataclass

@@ -15,11 +15,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from finmatch.matching.scorer import PriorScorer
+from features.sector import infer_product_focus
+from finmatch.matching.prior import PriorScorer
 
 log = logging.getLogger(__name__)
 
-NAMES = {"lambdarank": "LambdaRank 模型", "random": "随机（合格产品内）", "prior": "规则先验", "bm25": "仅 BM25",
+NAMES = {"lambdarank": "LambdaRank 模型", "random": "随机（合格产品内）", "prior": "知识先验（无需历史数据）", "bm25": "仅 BM25",
          "embedding": "仅语义向量", "logreg": "逻辑回归（同特征）", "oracle": "生成器真值效用（上限）"}
 
 
@@ -37,9 +38,12 @@ def random_scores(train: pd.DataFrame, test: pd.DataFrame, ctx: BaselineContext)
 
 
 def prior_scores(train: pd.DataFrame, test: pd.DataFrame, ctx: BaselineContext) -> np.ndarray:
-    prior = PriorScorer()
+    """The knowledge-based prior (``finmatch.matching.prior``), as the model sees it in ``prior_score``."""
+    if "prior_score" in test.columns:
+        return test["prior_score"].to_numpy(dtype=float)
+    prior = PriorScorer(product_enricher=infer_product_focus)
     comp = prior.components(ctx.projects, ctx.products, test[["project_id", "product_id"]].reset_index(drop=True))
-    return np.asarray(sum(comp[k].to_numpy() * w for k, w in prior.WEIGHTS.items()), dtype=float)
+    return PriorScorer.combine(comp)
 
 
 def bm25_scores(train: pd.DataFrame, test: pd.DataFrame, ctx: BaselineContext) -> np.ndarray:

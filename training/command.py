@@ -133,9 +133,12 @@ def evaluate_command(settings: Settings, output: Path | None = None, config: Pat
     cfg = load_config(config)
     data = _load(settings)
     result = run_training(data, cfg, settings.use_embeddings, settings.resolved_embedding_cache,
-                          settings.min_training_groups, final_fit=False, progress=progress)
+                          settings.min_training_groups, final_fit=True, progress=progress)
+    from training.independent import print_independent
+
     if result is None:
-        console.print(f"有洽谈及以上结果的分组少于 {settings.min_training_groups} 个，无法评估 / too few labelled groups")
+        console.print(f"有洽谈及以上结果的分组少于 {settings.min_training_groups} 个，无法评估模型 / too few labelled groups")
+        print_independent(console, settings.use_embeddings, settings.resolved_embedding_cache)
         return None
     print_table(console, result.table, "时间切分测试 / time-split test", "time")
     print_table(console, result.table, "按项目分组交叉验证 / GroupKFold by project", "group_kfold", families=False)
@@ -143,8 +146,10 @@ def evaluate_command(settings: Settings, output: Path | None = None, config: Pat
     if ratio is not None:
         console.print(f"模型 / 真值效用 NDCG@5 = {ratio:.3f}")
     console.print(f"校准 ECE（时间切分测试）= {result.time.ece:.4f}")
+    independent = print_independent(console, settings.use_embeddings, settings.resolved_embedding_cache,
+                                    result.scorer("evaluate"))
     if output is not None:
-        payload = {"model": MODEL, "table": result.table.to_dict("records"),
+        payload = {"model": MODEL, "independent": independent.to_dict("records"), "table": result.table.to_dict("records"),
                    "model_oracle_ratio_ndcg@5": ratio, "ece_time_split": result.time.ece}
         Path(output).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), "utf-8")
         console.print(f"评估表已写入 {output}")

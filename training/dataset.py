@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from features.pairs import PairFeatureBuilder
 from finmatch.eligibility import evaluate
+from finmatch.exceptions import LeakageError
 from finmatch.frames import products_frame, projects_frame
 from finmatch.schemas import Document, Event
 from finmatch.storage import Repository
@@ -29,10 +30,6 @@ from training.labels import attach_events, outcomes_frame, pair_labels
 log = logging.getLogger(__name__)
 KEY_COLUMNS = ["group", "event_id", "event_date", "project_id", "product_id", "family", "institution_id", "label",
                "relevance"]
-
-
-class LeakageError(ValueError):
-    """The data or a split would let a model see the future of the events it is scored on."""
 
 
 @dataclass

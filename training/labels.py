@@ -19,12 +19,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from finmatch.enums import OUTCOME_GRADE, OUTCOME_RELEVANCE
 from finmatch.schemas import Event, Outcome
 
-LABEL_OF_STAGE: dict[str, int] = {"signed": 3, "approved": 2, "due_diligence": 2, "meeting": 1,
-                                  "contacted": 0, "recommended": 0, "withdrawn": 0, "rejected": 0}
-RELEVANCE_OF_STAGE: dict[str, int] = {"signed": 4, "approved": 3, "due_diligence": 3, "meeting": 2,
-                                      "contacted": 1, "rejected": 1, "withdrawn": 1, "recommended": 0}
+LABEL_OF_STAGE: dict[str, int] = OUTCOME_GRADE
+RELEVANCE_OF_STAGE: dict[str, int] = OUTCOME_RELEVANCE
 MEETING_LABEL = 1  # "reaches at least a meeting" for the calibrated probability
 
 

@@ -64,8 +64,9 @@ def resolve_oracle_seed(data: TrainingData, config: RankerConfig) -> int | None:
 
 def prepare_groups(data: TrainingData, config: RankerConfig, use_embeddings: bool,
                    embedding_cache: Path | None, progress: bool = True) -> tuple[PairFeatureBuilder, pd.DataFrame]:
-    builder = PairFeatureBuilder(use_embeddings=use_embeddings, embedding_cache=embedding_cache,
-                                 history_strength=float(config.get("history_strength", 5.0)), progress=progress)
+    builder = PairFeatureBuilder(use_embeddings=use_embeddings,
+                                 history_strength=float(config.get("history_strength", 5.0)))
+    builder.bind_runtime(embedding_cache, use_embeddings, progress=progress)
     builder.fit(data.projects, data.products, data.outcomes, data.institution_cities)
     return builder, build_groups(data, builder, progress=progress)
 

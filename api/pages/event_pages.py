@@ -1,11 +1,11 @@
-"""Events (match heat map, agenda tabs, downloads, re-solve), the import page and the outcome form."""
+"""Events (match heat map, agenda tabs, downloads, re-solve), the import form (its upload is in form_pages) and
+the outcome form."""
 
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import ModelDep, PrincipalDep, SessionDep, StateDep
 from api.pages import views
@@ -13,22 +13,17 @@ from api.pages.core import PageRoute, check_csrf, flash, redirect, render
 from finmatch.enums import OutcomeStage
 from finmatch.exceptions import (
     ConflictError,
-    FinmatchError,
-    ImportValidationError,
     NotFoundError,
     PermissionDeniedError,
 )
-from finmatch.io import import_read, read_upload
 from finmatch.io.importer import translate
-from finmatch.io.readers import ReadResult
-from finmatch.schemas import ENTITY_LABELS, Outcome
+from finmatch.schemas import Outcome
 from finmatch.services import agenda as agenda_service
-from finmatch.services import catalogue, matching
+from finmatch.services import catalogue, event_day, matching
 from finmatch.storage import Repository
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 VIEWS = {"institution": "按机构", "project": "按项目", "table": "按洽谈桌"}
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 @router.get("/events")
@@ -54,45 +49,66 @@ def event_page(request: Request, event_id: str, principal: PrincipalDep, session
     matrix = roadshow = None
     if principal.is_staff:  # the matrix is the organisers' view (the API's matrix route is staff-only)
         matrix = matching.event_matrix(session, model.scorer, state.settings, products, event_id)
-        roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id)
+        roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id,
+                                           principal=principal)
     try:
         agenda = agenda_service.agenda_view(session, event_id, view, principal)  # type: ignore[arg-type]
     except NotFoundError:
         agenda = None
+    links = None
+    if agenda and principal.is_staff and view == "project":
+        links = {g["key"]: f"/events/{event_id}/projects/{g['key']}/agenda.xlsx?token="
+                           f"{event_day.project_token(state.settings, event_id, g['key'])}" for g in agenda["groups"]}
     participants = [{"project": projects[p], "city": frame.at[p, "city"] if p in frame.index else None,
                      "enterprise_name": frame.at[p, "enterprise_name"] if p in frame.index else None}
                     for p in event.project_ids if p in projects]  # type: ignore[attr-defined]
     return render(request, "event.html", principal, event=event, participants=participants,
                   institutions=institutions, matrix=matrix, roadshow=roadshow, agenda=agenda, view=view,
-                  views=VIEWS)
+                  views=VIEWS, links=links, min_match=state.settings.min_match_probability)
+
+
+@router.get("/events/{event_id}/print")
+def event_print(request: Request, event_id: str, principal: PrincipalDep, session: SessionDep, state: StateDep,
+                model: ModelDep, kind: str = "programme") -> Response:
+    """Printable pages (A4, print stylesheet): the roadshow programme, or one table card per table."""
+    principal.require_staff()
+    event = catalogue.get_one(session, principal, "events", event_id)
+    if kind == "cards":
+        agenda = agenda_service.agenda_view(session, event_id, "table", principal)
+        return render(request, "event_print.html", principal, event=event, kind="cards", agenda=agenda,
+                      venue=event_day.venue(event), roadshow=None)  # type: ignore[arg-type]
+    products = state.caches.products_frame(session)
+    roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id, principal=principal)
+    return render(request, "event_print.html", principal, event=event, kind="programme", agenda=None,
+                  venue=event_day.venue(event), roadshow=roadshow)  # type: ignore[arg-type]
 
 
 @router.post("/events/{event_id}/schedule")
 def event_schedule(request: Request, event_id: str, principal: PrincipalDep, session: SessionDep, state: StateDep,
                    model: ModelDep, csrf: Annotated[str, Form()] = "",
                    time_limit_s: Annotated[str, Form()] = "10", now_slot: Annotated[str, Form()] = "",
-                   no_shows: Annotated[str, Form()] = "", must_meet: Annotated[str, Form()] = "") -> Response:
+                   no_shows: Annotated[str, Form()] = "", must_meet: Annotated[str, Form()] = "",
+                   package_must_meet: Annotated[str, Form()] = "") -> Response:
     """Solve, or re-solve during the event: slots before ``now_slot`` (1-based) stay as held."""
     check_csrf(request, csrf)
     principal.require_staff()
     try:
-        options = _schedule_options(time_limit_s, now_slot, no_shows, must_meet)
+        options = _schedule_options(time_limit_s, now_slot, no_shows, must_meet, bool(package_must_meet))
     except ValueError as exc:
         flash(request, str(exc), "error")
         return redirect(f"/events/{event_id}#agenda")
     products = state.caches.products_frame(session)
     row, agenda = agenda_service.schedule_event(session, principal.actor, model.scorer, state.settings, products,
                                                 event_id, options)
-    kept = f"，保留第 {options.now_slot} 时段前已进行的洽谈" if options.keep_held else ""
-    flash(request, f"已重新排定日程{kept}：{len(agenda.meetings)} 场洽谈，求解器 {agenda.solver}（{agenda.status}），"
-                   f"目标值 {agenda.objective:.2f}")
+    kept = f"（保留第 {options.now_slot} 时段前已进行的洽谈）" if options.keep_held else ""
+    flash(request, f"已重新排定日程{kept}：{agenda_service.summary(row, principal)['text']}")
     if agenda.impossible:
         flash(request, f"{len(agenda.impossible)} 项必见请求无法安排，详见日程下方说明", "error")
     return redirect(f"/events/{event_id}#agenda")
 
 
-def _schedule_options(time_limit_s: str, now_slot: str, no_shows: str,
-                      must_meet: str) -> agenda_service.ScheduleOptions:
+def _schedule_options(time_limit_s: str, now_slot: str, no_shows: str, must_meet: str,
+                      package_must_meet: bool = False) -> agenda_service.ScheduleOptions:
     """The re-solve form's fields; ValueError carries the Chinese message for the flash."""
     try:
         limit = float(time_limit_s)
@@ -115,7 +131,8 @@ def _schedule_options(time_limit_s: str, now_slot: str, no_shows: str,
             raise ValueError(f"必见请求每行应为“项目编号 机构编号”：{line.strip()}")
         pairs.append((parts[0], parts[1]))
     return agenda_service.ScheduleOptions(time_limit_s=limit, keep_held=keep_from is not None or bool(gone),
-                                          now_slot=keep_from, no_shows=gone, must_meet=pairs)
+                                          now_slot=keep_from, no_shows=gone, must_meet=pairs,
+                                          package_must_meet=package_must_meet)
 
 
 # ---- import ----------------------------------------------------------------------------------------
@@ -124,42 +141,6 @@ def _schedule_options(time_limit_s: str, now_slot: str, no_shows: str,
 def import_form(request: Request, principal: PrincipalDep) -> Response:
     principal.require_admin()
     return render(request, "import.html", principal, issues=None, dry_run=False, files=[])
-
-
-@router.post("/import")
-async def import_upload(request: Request, principal: PrincipalDep, state: StateDep,
-                        files: Annotated[list[UploadFile], File()], csrf: Annotated[str, Form()] = "",
-                        dry_run: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
-    principal.require_admin()
-    read = ReadResult()
-    names = []
-    for upload in files:
-        if not upload.filename:
-            continue
-        content = await upload.read(MAX_UPLOAD + 1)
-        if len(content) > MAX_UPLOAD:
-            raise FinmatchError(f"文件 {upload.filename} 超过 50 MB", field="files")
-        names.append(upload.filename)
-        read_upload(upload.filename, content, read)
-    if not names:
-        return render(request, "import.html", principal, status_code=422, issues=None, dry_run=bool(dry_run),
-                      files=[], file_error="请选择要导入的文件（JSON、CSV 或 XLSX）")
-    try:
-        report = await run_in_threadpool(import_read, read, state.db.factory, dry_run=bool(dry_run),
-                                         actor=principal.actor)
-    except ImportValidationError as exc:
-        return render(request, "import.html", principal, status_code=422, issues=exc.issues,
-                      dry_run=bool(dry_run), files=names)
-    counts = "，".join(f"{ENTITY_LABELS[k]} {v} 条" for k, v in report.counts.items())
-    if report.dry_run:
-        flash(request, f"校验通过（未写入）：{counts}")
-    else:
-        state.data_changed()
-        flash(request, f"导入成功：{counts}")
-    for w in report.warnings[:5]:
-        flash(request, f"提示：{w}", "warn")
-    return redirect("/import")
 
 
 # ---- outcomes ----------------------------------------------------------------------------------------

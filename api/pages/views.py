@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.state import AppState
 from finmatch.auth import Principal
 from finmatch.enums import Sector, Stage
+from finmatch.io.formula import neutralise_row, text_cells
 from finmatch.services import catalogue
 from finmatch.storage import Repository
 from finmatch.storage.orm import AuditRow
@@ -34,9 +35,12 @@ def dashboard(session: Session, state: AppState, principal: Principal) -> dict[s
     upcoming = [e for e in events if e.date >= today][:5]  # type: ignore[attr-defined]
     recent = [e for e in reversed(events) if e.date < today][:5]  # type: ignore[attr-defined]
     model = state.models.current.describe() if state.models.current else None
+    from api.pages import model_card
+
     return {"counts": counts, "upcoming": upcoming, "recent": recent, "today": today,
             "newest": newest_projects(session, principal, 8), "model": model, "model_error": state.models.error,
-            "own_products": own_products}
+            "own_products": own_products, "quality": model_card.sentences(model),
+            "model_trained_at": model_card.beijing(model.get("created_at")) if model else None}
 
 
 def newest_projects(session: Session, principal: Principal, n: int) -> list[Any]:
@@ -92,7 +96,8 @@ def prospect_filters(params: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
               "sector": parse_choice(params.get("sector"), Sector.labels(), "sector", errors),
               "stage": parse_choice(params.get("stage"), Stage.labels(), "stage", errors),
               "amount_min": parse_amount(params.get("amount_min"), "amount_min", errors),
-              "amount_max": parse_amount(params.get("amount_max"), "amount_max", errors)}
+              "amount_max": parse_amount(params.get("amount_max"), "amount_max", errors),
+              "clients": params.get("clients") if params.get("clients") in ("hide", "only") else "all"}
     lo, hi = values["amount_min"], values["amount_max"]
     if lo is not None and hi is not None and lo > hi:
         errors["amount_max"] = "上限不能低于下限"
@@ -109,7 +114,12 @@ def parse_page(raw: str | None) -> int:
 # ---- downloads -------------------------------------------------------------------------------------
 
 PROSPECT_HEADERS = ["名次", "项目编号", "项目名称", "企业名称", "所在城市", "所属领域", "领域来源", "所处阶段",
-                    "融资需求(万元)", "得分", "对接概率", "匹配理由"]
+                    "融资需求(万元)", "对接概率", "与本机构往来", "上年营收(万元)", "上年净利润(万元)", "资产负债率",
+                    "资质", "纳税信用", "匹配理由"]
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{float(value) * 100:.1f}%"
 
 
 def prospect_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
@@ -118,8 +128,10 @@ def prospect_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
         sector = Sector.labels().get(it.get("sector") or "", it.get("sector") or "")
         rows.append([it["rank"], it["project_id"], it["project_name"], it.get("enterprise_name") or "",
                      it.get("city") or "", sector, "推断" if it.get("sector_inferred") else "填报",
-                     Stage.labels().get(it["stage"], it["stage"]), it["funding_need_wan"], it["score"],
-                     it["probability"], "；".join(it.get("reasons") or [])])
+                     Stage.labels().get(it["stage"], it["stage"]), it["funding_need_wan"], _pct(it["probability"]),
+                     it.get("status_text") or "", it.get("annual_revenue_wan"), it.get("net_profit_wan"),
+                     _pct(it.get("debt_ratio")), "、".join(it.get("certification_labels") or []),
+                     it.get("tax_grade_label") or "", "；".join(it.get("reasons") or [])])
     return rows
 
 
@@ -127,7 +139,7 @@ def prospects_csv(items: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(PROSPECT_HEADERS)
-    writer.writerows(prospect_rows(items))
+    writer.writerows(neutralise_row(r) for r in prospect_rows(items))  # no live formulas
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel on Chinese Windows opens it as UTF-8
 
 
@@ -145,9 +157,11 @@ def prospects_xlsx(items: list[dict[str, Any]], title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in prospect_rows(items):
         ws.append(row)
-    for col, width in zip("ABCDEFGHIJKL", (6, 10, 30, 28, 8, 14, 8, 10, 14, 8, 10, 60), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNOPQ", (6, 10, 30, 28, 8, 14, 8, 10, 14, 10, 30, 14, 14, 10, 30, 8, 60),
+                          strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    text_cells(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

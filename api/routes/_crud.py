@@ -12,8 +12,27 @@ from pydantic import BaseModel
 from api.deps import PageDep, PrincipalDep, SessionDep, StateDep
 from api.errors import READ_ERRORS, WRITE_ERRORS
 from api.payloads import Page
-from finmatch.schemas import ENTITY_LABELS, Entity
+from finmatch.auth import Principal
+from finmatch.schemas import CONTACT_FIELDS, ENTITY_LABELS, Entity
 from finmatch.services import catalogue
+from finmatch.services.common import InvalidParameterError
+
+
+def hidden_fields(principal: Principal, entity: str) -> frozenset[str]:
+    """Fields this role may not read, hence may not sort or filter by either (their order leaks them)."""
+    if entity == "enterprises" and not principal.can_see_contacts():
+        return frozenset((*CONTACT_FIELDS, "extra"))
+    return frozenset()
+
+
+def check_readable(principal: Principal, entity: str, sort: str | None, filters: dict[str, Any]) -> None:
+    hidden = hidden_fields(principal, entity)
+    name = (sort or "").lstrip("-+ ")
+    if name in hidden:  # the same answer as for an unknown field: no hint that it exists
+        raise InvalidParameterError(f"无法按字段 {name} 排序", field="sort")
+    for key, value in filters.items():
+        if key in hidden and value not in (None, ""):
+            raise InvalidParameterError(f"无法按字段 {key} 筛选", field=key)
 
 
 def crud_router(entity: str, model: type[Entity], filters: type[BaseModel], *, id_label: str,
@@ -29,6 +48,7 @@ def crud_router(entity: str, model: type[Entity], filters: type[BaseModel], *, i
                 description=f"分页列出{label}，可按字段筛选、排序（sort=字段 或 -字段）和搜索（q）。")
     def list_items(principal: PrincipalDep, session: SessionDep, page: PageDep,
                    flt: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]
+        check_readable(principal, entity, page.sort, dict(flt))
         result = catalogue.list_page(session, principal, entity, dict(flt), q=page.q, sort=page.sort,
                                      offset=page.offset, limit=page.limit)
         return {"items": [convert(m) for m in result.items], "total": result.total, "offset": result.offset,

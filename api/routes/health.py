@@ -12,8 +12,9 @@ from api.payloads import Health, Ready
 router = APIRouter(tags=["运行状态"])
 
 
-@router.get("/health", response_model=Health, summary="进程存活", description="进程在运行即返回 ok。")
-def health() -> dict:
+@router.get("/health", response_model=Health, summary="进程存活",
+            description="进程在运行即返回 ok；在事件循环上直接应答，不访问数据库，不受繁忙的工作线程影响。")
+async def health() -> dict:
     return {"status": "ok"}
 
 
@@ -32,4 +33,7 @@ def ready(state: StateDep) -> JSONResponse:
     ok = database and current is not None
     body = {"status": "ready" if ok else "not_ready", "database": database,
             "model": current.version if current else None, "detail": detail}
+    job = getattr(state, "embedding_job", None)
+    if job is not None:  # background embedding of imported texts: progress
+        body["embeddings"] = job.progress()
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,5 +1,8 @@
 """Vectorised clause evaluation: one int8 N×M status matrix per clause, no per-pair Python.
 
+One evaluator function per clause (wired to its field, reason and what-if fixes in
+``clause_registry``), built from three shapes: a numeric bound, a code in a product's list, a flag.
+
 Each matrix holds 1 pass, 0 fail, -1 unknown (the project lacks the field), 2 no constraint (the
 product leaves the field out). "No constraint" wins over "unknown": a project missing a field that no
 product asks about is not reported.
@@ -13,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from finmatch.eligibility.prepare import ProductArrays, ProjectArrays, Vocab
-from finmatch.eligibility.values import CLAUSE_FIELDS, FAIL, NO_CONSTRAINT, UNKNOWN
+from finmatch.eligibility.values import FAIL, NO_CONSTRAINT, UNKNOWN
 
 Compare = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -64,52 +67,110 @@ def company_age(founded: np.ndarray, today: dt.date) -> np.ndarray:
     return today.year - founded
 
 
-def evaluate_clauses(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> dict[str, np.ndarray]:
-    """All clause matrices for N projects × M products."""
-    n, m = pa.n, qa.m
-    ge, le = np.greater_equal, np.less_equal
-    age = company_age(pa.founded, today)
-    out: dict[str, np.ndarray] = {
-        "sectors": _membership(pa.sector_idx, qa.sectors),
-        "stages": _membership(pa.stage_idx, qa.stages),
-        "trl_min": _numeric(pa.trl, qa.trl_min, ge),
-        "trl_max": _numeric(pa.trl, qa.trl_max, le),
-        "amount_min_wan": _numeric(pa.need, qa.amount_min, ge),
-        "amount_max_wan": _numeric(pa.need, qa.amount_max, le),
-    }
-    cities = _membership(pa.city_idx, qa.cities)
+# -- one evaluator per clause: (project arrays, product arrays, today) -> int8 N×M status ----------
+def sectors(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    # an inferred sector below the confidence threshold is unknown, not a pass or a fail
+    sector_idx = np.where(pa.sector_unconfirmed, -1, pa.sector_idx)
+    return _membership(sector_idx, qa.sectors)
+
+
+def stages(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _membership(pa.stage_idx, qa.stages)
+
+
+def trl_min(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.trl, qa.trl_min, np.greater_equal)
+
+
+def trl_max(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.trl, qa.trl_max, np.less_equal)
+
+
+def amount_min(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.need, qa.amount_min, np.greater_equal)
+
+
+def amount_max(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.need, qa.amount_max, np.less_equal)
+
+
+def cities(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    status = _membership(pa.city_idx, qa.cities)
     partial = qa.city_gx_partial & qa.cities.constrained
     if pa.city_is_region.any() and partial.any():
         rows = np.flatnonzero(pa.city_is_region)
         cols = np.flatnonzero(partial)
-        cities[np.ix_(rows, cols)] = UNKNOWN  # "广西" alone cannot tell which city
-    out["cities"] = cities
-    if qa.certs.constrained.any():
-        accepted = qa.certs.member[:-1].astype(np.float32)  # (V, M)
-        ok = (pa.cert_onehot @ accepted) > 0.5
-        out["required_certifications_any"] = _finish(ok, ~pa.cert_known, qa.certs.constrained)
-    else:
-        out["required_certifications_any"] = _none(n, m)
-    out["min_revenue_wan"] = _numeric(pa.revenue, qa.min_revenue, ge)
-    out["max_revenue_wan"] = _numeric(pa.revenue, qa.max_revenue, le)
-    out["min_company_age_years"] = _numeric(age, qa.min_age, ge)
-    out["max_company_age_years"] = _numeric(age, qa.max_age, le)
-    out["max_debt_ratio"] = _numeric(pa.debt, qa.max_debt, le)
+        status[np.ix_(rows, cols)] = UNKNOWN  # "广西" alone cannot tell which city
+    return status
+
+
+def certifications(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    if not qa.certs.constrained.any():
+        return _none(pa.n, qa.m)
+    accepted = qa.certs.member[:-1].astype(np.float32)  # (V, M)
+    ok = (pa.cert_onehot @ accepted) > 0.5
+    return _finish(ok, ~pa.cert_known, qa.certs.constrained)
+
+
+def min_revenue(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.revenue, qa.min_revenue, np.greater_equal)
+
+
+def max_revenue(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.revenue, qa.max_revenue, np.less_equal)
+
+
+def min_age(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(company_age(pa.founded, today), qa.min_age, np.greater_equal)
+
+
+def max_age(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(company_age(pa.founded, today), qa.max_age, np.less_equal)
+
+
+def max_debt(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.debt, qa.max_debt, np.less_equal)
+
+
+def requires_profit(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
     profitable = np.where(np.isnan(pa.profit), np.nan, (pa.profit > 0).astype(np.float64))
-    out["requires_profit"] = _flag(profitable, qa.requires_profit, 1.0)
-    out["requires_collateral"] = _flag(pa.collateral, qa.requires_collateral, 1.0)
-    out["min_tax_grade"] = _numeric(pa.tax, qa.min_tax, ge)
-    out["excludes_hazardous"] = _flag(pa.hazardous, qa.excludes_hazardous, 0.0)
+    return _flag(profitable, qa.requires_profit, 1.0)
+
+
+def requires_collateral(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _flag(pa.collateral, qa.requires_collateral, 1.0)
+
+
+def min_tax(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.tax, qa.min_tax, np.greater_equal)
+
+
+def excludes_hazardous(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _flag(pa.hazardous, qa.excludes_hazardous, 0.0)
+
+
+def requires_three_firsts(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
     listed = np.where(np.isnan(pa.three_firsts), np.nan, (pa.three_firsts >= 1).astype(np.float64))
-    out["requires_three_firsts"] = _flag(listed, qa.requires_three_firsts, 1.0)
+    return _flag(listed, qa.requires_three_firsts, 1.0)
+
+
+def valid_to(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
     valid = ~np.isnan(qa.valid_to)
-    if valid.any():
-        still_valid = np.broadcast_to(qa.valid_to >= today.toordinal(), (n, m)).copy()
-        out["valid_to"] = _finish(still_valid, np.zeros(n, dtype=bool), valid)
-    else:
-        out["valid_to"] = _none(n, m)
-    out["budget_wan"] = _numeric(pa.need, qa.budget, le)
-    return {f: out[f] for f in CLAUSE_FIELDS}
+    if not valid.any():
+        return _none(pa.n, qa.m)
+    still_valid = np.broadcast_to(qa.valid_to >= today.toordinal(), (pa.n, qa.m)).copy()
+    return _finish(still_valid, np.zeros(pa.n, dtype=bool), valid)
+
+
+def budget(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> np.ndarray:
+    return _numeric(pa.need, qa.budget, np.less_equal)
+
+
+def evaluate_clauses(pa: ProjectArrays, qa: ProductArrays, today: dt.date) -> dict[str, np.ndarray]:
+    """All clause matrices for N projects × M products, in ``CLAUSE_FIELDS`` order (see the registry)."""
+    from finmatch.eligibility.clause_registry import CLAUSES
+
+    return {c.field: c.evaluate(pa, qa, today) for c in CLAUSES}
 
 
 def eligible_from(status: dict[str, np.ndarray]) -> np.ndarray:

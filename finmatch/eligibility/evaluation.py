@@ -48,6 +48,16 @@ class EligibilityResult:
         self._project_rows: dict[int, dict] = {}  # row dicts for reasons, built on first use
         self._product_rows: dict[int, dict] = {}
 
+    @property
+    def project_arrays(self) -> ProjectArrays:
+        """The projects as prepared for the vectorised clauses (what-if patches copies of them)."""
+        return self._pa
+
+    @property
+    def product_arrays(self) -> ProductArrays:
+        """The products as prepared for the vectorised clauses."""
+        return self._qa
+
     def __repr__(self) -> str:
         return (f"EligibilityResult({len(self.project_ids)} projects × {len(self.product_ids)} products, "
                 f"{int(self.eligible.sum())} eligible pairs)")
@@ -57,13 +67,13 @@ class EligibilityResult:
         try:
             return self._project_pos[str(project_id)]
         except KeyError:
-            raise NotFoundError(f"未找到项目 {project_id} / project not found", field="project_id") from None
+            raise NotFoundError(f"未找到项目 {project_id}", field="project_id") from None
 
     def _j(self, product_id: str) -> int:
         try:
             return self._product_pos[str(product_id)]
         except KeyError:
-            raise NotFoundError(f"未找到金融产品 {product_id} / product not found", field="product_id") from None
+            raise NotFoundError(f"未找到金融产品 {product_id}", field="product_id") from None
 
     def product_name(self, product_id: str) -> str:
         """The product's name followed by its id, for descriptions."""

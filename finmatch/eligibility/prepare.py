@@ -29,6 +29,9 @@ from finmatch.eligibility.values import (
 )
 from finmatch.enums import GUANGXI, TAX_GRADE_RANK
 
+# An inferred sector below this confidence is not a fact: the sector clause reads it as unknown (待确认领域).
+SECTOR_CONFIRM_CONFIDENCE = 0.6
+
 
 def _column(frame: pd.DataFrame, name: str) -> list[Any]:
     """The column as a Python list; a column the frame lacks reads as all missing."""
@@ -145,6 +148,8 @@ class ProjectArrays:
     ids: list[str]
     sector_idx: np.ndarray  # int64, -1 unknown
     sector_inferred: np.ndarray  # bool
+    sector_confidence: np.ndarray  # float, NaN for a stated sector
+    sector_unconfirmed: np.ndarray  # bool: inferred below SECTOR_CONFIRM_CONFIDENCE
     stage_idx: np.ndarray
     city_idx: np.ndarray
     city_is_region: np.ndarray  # the enterprise gave only 广西, no city
@@ -205,10 +210,14 @@ def prepare_projects(projects: pd.DataFrame, prod: ProductArrays) -> ProjectArra
     collateral = [as_flag(v) if k else math.nan for v, k in zip(_column(projects, "has_collateral"), known,
                                                                 strict=True)]
     three = [as_codes(v) for v in _column(projects, "three_firsts")]
+    inferred = np.array([inf for _, inf in sectors], dtype=bool)
+    confidence = np.where(inferred, _floats(projects, "sector_confidence"), np.nan)
     return ProjectArrays(
         ids=[str(i) for i in projects.index],
         sector_idx=np.array([prod.sectors.lookup(c) for c, _ in sectors], dtype=np.int64),
-        sector_inferred=np.array([inf for _, inf in sectors], dtype=bool),
+        sector_inferred=inferred,
+        sector_confidence=confidence,
+        sector_unconfirmed=inferred & ~(np.nan_to_num(confidence, nan=1.0) >= SECTOR_CONFIRM_CONFIDENCE),
         stage_idx=np.array([prod.stages.lookup(as_code(v)) for v in _column(projects, "stage")], dtype=np.int64),
         city_idx=np.array([prod.cities.lookup(c) for c in cities], dtype=np.int64),
         city_is_region=np.array([c == GUANGXI for c in cities], dtype=bool),

@@ -113,7 +113,7 @@ def date_ordinal(value: Any) -> float:
     to_pydate = getattr(value, "date", None)  # pd.Timestamp
     if callable(to_pydate):
         return float(to_pydate().toordinal())
-    raise ValueError(f"无法识别的日期 '{value}' / not a date")
+    raise ValueError(f"无法识别的日期 '{value}'")
 
 
 def tax_rank(value: Any) -> float:

@@ -1,22 +1,23 @@
 """What-if: the smallest project changes that turn an ineligible pair eligible.
 
 A change is a patch on the project's prepared arrays (the need, the collateral flag, a certification,
-the company age…). Candidate patches come from the failed clauses; each is then re-evaluated with the
-same vectorised engine against the whole catalogue, so "which products this change unlocks" is the
-engine's own answer, never a second set of rules.
+the company age…). Candidate patches come from the fix rules of the failed clauses (``clause_registry``
+/ ``fixes``); each is then re-evaluated with the same vectorised engine against the whole catalogue,
+so "which products this change unlocks" is the engine's own answer, never a second set of rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from finmatch.eligibility.clauses import company_age, eligible_from, evaluate_clauses
+from finmatch.eligibility.clause_registry import CLAUSES
+from finmatch.eligibility.clauses import eligible_from, evaluate_clauses
+from finmatch.eligibility.fixes import Fix
 from finmatch.eligibility.prepare import ProjectArrays
 from finmatch.eligibility.reasons import fmt_num, fmt_pct
 from finmatch.eligibility.values import FAIL
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 CHANGE_ORDER: tuple[str, ...] = ("lower_amount", "raise_amount", "add_guarantee", "obtain_certification",
                                  "wait_years", "raise_trl", "lower_debt_ratio", "improve_tax_grade", "combined")
-_GRADES = {v: k for k, v in {"A": 4, "B": 3, "M": 2, "C": 1, "D": 0}.items()}
 MAX_COMBINATIONS = 32
 
 
@@ -41,64 +41,19 @@ class WhatIf:
     product_ids: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Fix:
-    change: str
-    params: tuple[tuple[str, Any], ...]  # hashable, for de-duplication
-    patch: tuple[tuple[str, Any], ...]  # ProjectArrays attribute (or "cert") -> new value
-    cost: float = 0.0
-    wait_years: int = 0
-
-
-def _fix(change: str, params: dict[str, Any], patch: dict[str, Any], cost: float = 0.0, wait: int = 0) -> Fix:
-    return Fix(change, tuple(params.items()), tuple(patch.items()), cost, wait)
-
-
 def _fix_groups(res: EligibilityResult, i: int, j: int) -> list[list[Fix]] | None:
-    """Per failed clause group, the alternative fixes; None when some failed clause has no fix."""
-    st = {f: int(m[i, j]) for f, m in res.status.items()}
-    failed = {f for f, s in st.items() if s == FAIL}
-    pa, qa, today = res._pa, res._qa, res.today
-    need = pa.need[i]
+    """Per fix rule of the failed clauses, the alternative fixes; None when some failed clause has none."""
+    failed = [c for c in CLAUSES if res.status[c.field][i, j] == FAIL]
+    if any(c.fix is None for c in failed):
+        return None
+    rules = {c.fix.change: c.fix for c in failed if c.fix is not None}
     groups: list[list[Fix]] = []
-    if failed & {"amount_max_wan", "budget_wan"}:
-        failed -= {"amount_max_wan", "budget_wan"}
-        target = float(np.nanmin([qa.amount_max[j], qa.budget[j]]))
-        if target <= 0 or (not math.isnan(qa.amount_min[j]) and target < qa.amount_min[j]):
+    for change in sorted(rules, key=CHANGE_ORDER.index):
+        proposed = rules[change].propose(res, i, j)
+        if proposed is None:
             return None
-        groups.append([_fix("lower_amount", {"funding_need_wan": target}, {"need": target}, need - target)])
-    if "amount_min_wan" in failed:
-        failed.discard("amount_min_wan")
-        target = float(qa.amount_min[j])
-        if target > np.nanmin([qa.amount_max[j], qa.budget[j], math.inf]):
-            return None
-        groups.append([_fix("raise_amount", {"funding_need_wan": target}, {"need": target}, target - need)])
-    if "requires_collateral" in failed:
-        failed.discard("requires_collateral")
-        groups.append([_fix("add_guarantee", {}, {"collateral": 1.0})])
-    if "required_certifications_any" in failed:
-        failed.discard("required_certifications_any")
-        accepted = [c for c, k in res._qa.certs.index.items() if qa.certs.member[k, j]]
-        groups.append([_fix("obtain_certification", {"certification": c}, {"cert": c}) for c in accepted])
-    if "min_company_age_years" in failed:
-        failed.discard("min_company_age_years")
-        years = int(qa.min_age[j] - company_age(pa.founded[i:i + 1], today)[0])
-        groups.append([_fix("wait_years", {"years": years, "from_year": today.year + years},
-                            {"founded": pa.founded[i] - years}, years, years)])
-    if "trl_min" in failed:
-        failed.discard("trl_min")
-        target = float(qa.trl_min[j])
-        groups.append([_fix("raise_trl", {"trl": int(target)}, {"trl": target}, target - pa.trl[i])])
-    if "max_debt_ratio" in failed:
-        failed.discard("max_debt_ratio")
-        target = float(qa.max_debt[j])
-        groups.append([_fix("lower_debt_ratio", {"debt_ratio": target}, {"debt": target}, pa.debt[i] - target)])
-    if "min_tax_grade" in failed:
-        failed.discard("min_tax_grade")
-        rank = float(qa.min_tax[j])
-        groups.append([_fix("improve_tax_grade", {"tax_grade": _GRADES[int(rank)]}, {"tax": rank},
-                            rank - pa.tax[i])])
-    return None if failed else groups
+        groups.append(proposed)
+    return groups
 
 
 def _apply(base: ProjectArrays, k: int, fixes: tuple[Fix, ...], cert_index: dict[str, int]) -> None:
@@ -113,11 +68,11 @@ def _apply(base: ProjectArrays, k: int, fixes: tuple[Fix, ...], cert_index: dict
 
 def _evaluate(res: EligibilityResult, i: int, combos: list[tuple[Fix, ...]]) -> np.ndarray:
     """Eligibility (K × M) of project i under each combination of fixes."""
-    sub = res._pa.take([i] * len(combos))
+    sub = res.project_arrays.take([i] * len(combos))
     for k, combo in enumerate(combos):
-        _apply(sub, k, combo, res._qa.certs.index)
-    eligible = eligible_from(evaluate_clauses(sub, res._qa, res.today))
-    valid_to = res._qa.valid_to
+        _apply(sub, k, combo, res.product_arrays.certs.index)
+    eligible = eligible_from(evaluate_clauses(sub, res.product_arrays, res.today))
+    valid_to = res.product_arrays.valid_to
     for k, combo in enumerate(combos):
         wait = max((f.wait_years for f in combo), default=0)
         if wait:  # the product must still be open on 1 January of the year the firm is old enough
@@ -144,7 +99,7 @@ def _describe(res: EligibilityResult, i: int, fix: Fix) -> tuple[str, dict[str, 
         code = params["certification"]
         return f"取得 {Certification.labels().get(code, code)} 资质", params
     if fix.change == "wait_years":
-        age = res.today.year - int(res._pa.founded[i]) + params["years"]
+        age = res.today.year - int(res.project_arrays.founded[i]) + params["years"]
         return f"等待 {params['years']} 年（{params['from_year']} 年起企业成立满 {age} 年）", params
     if fix.change == "raise_trl":
         return f"将技术成熟度提升至 TRL {params['trl']}", params

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from finmatch.io.formula import neutralise_row, text_cells
 from finmatch.io.tabular import entity_columns, model_cells
 from finmatch.schemas import ENTITY_ORDER, FORMAT_ID, Document, Entity
 
@@ -35,9 +36,9 @@ def to_csv(entity: str, models: list[Entity], chinese: bool = True) -> str:
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
-    writer.writerow(headers + extras)
+    writer.writerow(neutralise_row(headers + extras))
     for m in models:
-        writer.writerow(["" if c is None else c for c in model_cells(m, fields, extras, chinese)])
+        writer.writerow(neutralise_row("" if c is None else c for c in model_cells(m, fields, extras, chinese)))
     return buf.getvalue()
 
 
@@ -56,6 +57,7 @@ def to_xlsx(doc: Document, entities: Iterable[str] = ENTITY_ORDER, chinese: bool
             cell.font = Font(bold=True)
         for m in models:
             ws.append(model_cells(m, fields, extras, chinese))
+        text_cells(ws)  # "=..." stays text, never a formula
         for col, header in zip(ws.columns, headers + extras, strict=False):
             ws.column_dimensions[col[0].column_letter].width = max(10, min(40, len(str(header)) * 2 + 2))
     if not wb.worksheets:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finmatch.exceptions import ImportIssue
-from finmatch.io.tabular import entity_for_name, resolve_headers
+from finmatch.io.decoding import EncodingRefusedError, decode_table_text, load_json_bounded
+from finmatch.io.formula import restore_rows
+from finmatch.io.headers import entity_for_name
+from finmatch.io.safe_xlsx import check_rows, current_limits, iter_sheets
+from finmatch.io.tabular import table_records
 from finmatch.schemas import ENTITY_MODELS, FORMAT_ID
 
 
@@ -21,6 +26,8 @@ class RawRecord:
     row: str  # "第 3 行" (spreadsheet row, header = 1) or "$.projects[2]"
     data: dict[str, Any]
     unknown: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet (XLSX)
+    columns: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (column, header as typed)
 
 
 @dataclass
@@ -28,6 +35,7 @@ class ReadResult:
     records: list[RawRecord] = field(default_factory=list)
     issues: list[ImportIssue] = field(default_factory=list)
     warnings: list[ImportIssue] = field(default_factory=list)
+    tables: dict[tuple[str, str | None], list[list[Any]]] = field(default_factory=dict)  # for error reports
 
 
 def read_paths(paths: list[Path]) -> ReadResult:
@@ -37,7 +45,8 @@ def read_paths(paths: list[Path]) -> ReadResult:
             out.issues.append(ImportIssue(str(path), "-", None, "文件不存在 / file not found"))
             continue
         if path.is_dir():
-            children = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".csv", ".xlsx"))
+            children = sorted(p for p in path.iterdir()
+                              if p.suffix.lower() in (".json", ".csv", ".xlsx", ".parquet"))
             for child in children:
                 _read_one(child.name, child.read_bytes(), out, display=str(child))
             continue
@@ -60,15 +69,19 @@ def _read_one(name: str, content: bytes, out: ReadResult, display: str) -> None:
         _read_csv(display, Path(name).stem, content, out)
     elif suffix in (".xlsx", ".xlsm"):
         _read_xlsx(display, content, out)
+    elif suffix == ".parquet":
+        from finmatch.io.parquet import read_parquet
+
+        read_parquet(display, content, out)
     else:
         out.issues.append(ImportIssue(display, "-", None,
-                                      f"不支持的文件类型 '{suffix}'，请使用 JSON、CSV 或 XLSX / unsupported file type"))
+                                      f"不支持的文件类型 '{suffix}'，请使用 JSON、CSV、XLSX 或 Parquet / unsupported file type"))
 
 
 def _read_json(display: str, content: bytes, out: ReadResult) -> None:
     try:
-        doc = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = load_json_bounded(content)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         out.issues.append(ImportIssue(display, "$", None, f"JSON 无法解析：{exc} / invalid JSON"))
         return
     if not isinstance(doc, dict):
@@ -117,58 +130,21 @@ def _decode_csv(content: bytes) -> str:
 
 
 def _read_csv(display: str, stem: str, content: bytes, out: ReadResult) -> None:
-    entity = entity_for_name(stem)
-    if entity is None:
-        out.issues.append(ImportIssue(display, "-", None,
-                                      f"无法从文件名 '{stem}' 判断实体类型，请命名为 projects.csv、products.csv 等 / "
-                                      "cannot tell the entity from the file name"))
-        return
+    entity = entity_for_name(stem)  # None: told from the headers (tabular.table_records)
     try:
-        text = _decode_csv(content)
-    except UnicodeDecodeError:
-        out.issues.append(ImportIssue(display, "-", None, "文件编码无法识别（支持 UTF-8 与 GBK）/ unknown encoding"))
+        text, _ = decode_table_text(content)  # UTF-8, or GB18030 only when detection agrees
+    except EncodingRefusedError as exc:
+        out.issues.append(ImportIssue(display, "-", None, exc.message))
         return
-    rows = list(csv.reader(io.StringIO(text)))
-    _table_records(display, entity, rows, out)
+    rows = restore_rows(list(itertools.islice(csv.reader(io.StringIO(text)), current_limits().max_rows + 2)))
+    check_rows(len(rows) - 1, display)  # the header plus at most max_rows rows (undoing the formula mark)
+    table_records(display, None, rows, out, hint=entity, fuzzy_hint=entity_for_name(stem, fuzzy=True))
 
 
 def _read_xlsx(display: str, content: bytes, out: ReadResult) -> None:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        out.issues.append(ImportIssue(display, "-", None, f"XLSX 无法打开：{exc} / cannot open workbook"))
-        return
-    for ws in wb.worksheets:
-        entity = entity_for_name(ws.title)
-        if entity is None:
-            out.warnings.append(ImportIssue(f"{display}#{ws.title}", "-", None,
-                                            "工作表名称无法识别，已跳过 / sheet name not recognised, skipped"))
-            continue
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        _table_records(f"{display}#{ws.title}", entity, rows, out)
-    wb.close()
-
-
-def _table_records(display: str, entity: str, rows: list[list[Any]], out: ReadResult) -> None:
-    if not rows:
-        return
-    headers = [str(h) if h is not None else "" for h in rows[0]]
-    known, unknown = resolve_headers(entity, headers)
-    unknown_idx = {i: (h or "").strip() for i, h in enumerate(headers) if i not in known and (h or "").strip()}
-    for h in unknown:
-        out.warnings.append(ImportIssue(display, "第 1 行", h, "未识别的列，已作为附加信息保留 / unknown column kept in extra",
-                                        entity))
-    for n, row in enumerate(rows[1:], start=2):
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
-            continue
-        data: dict[str, Any] = {}
-        extra: dict[str, str] = {}
-        for i, value in enumerate(row):
-            if i in known:
-                data[known[i]] = value
-            elif i in unknown_idx and value is not None and str(value).strip():
-                extra[unknown_idx[i]] = str(value)
-        data["extra"] = extra
-        out.records.append(RawRecord(entity, display, f"第 {n} 行", data, list(unknown_idx.values())))
+    hint = entity_for_name(Path(display).stem, fuzzy=True)
+    try:  # zip sizes checked, declared dimensions ignored, rows and cells capped (safe_xlsx)
+        for title, rows in iter_sheets(content, display):
+            table_records(display, title, rows, out, fuzzy_hint=hint)
+    except ValueError as exc:
+        out.issues.append(ImportIssue(display, "-", None, f"{exc} / cannot open workbook"))

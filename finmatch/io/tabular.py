@@ -1,4 +1,4 @@
-"""Header and cell conventions shared by CSV/XLSX readers and writers."""
+"""Tables in and out: reading the records of a CSV file or worksheet, and export cell conventions."""
 
 from __future__ import annotations
 
@@ -7,55 +7,63 @@ import math
 from enum import Enum
 from typing import Any
 
-from finmatch.schemas import ENTITY_LABELS, ENTITY_MODELS, FIELD_LABELS, Entity
-
-# entity name from a file stem or sheet name: "projects", "中试项目", "项目" …
-_ENTITY_ALIASES: dict[str, str] = {**{k: k for k in ENTITY_MODELS}, **{v: k for k, v in ENTITY_LABELS.items()},
-                                    "项目": "projects", "产品": "products", "活动": "events", "结果": "outcomes",
-                                    "机构名录": "institutions", "企业名录": "enterprises"}
+from finmatch.io.headers import NOTE_SHEETS, SCAN_ROWS, entity_for_name, find_header, is_note_row, normalise
+from finmatch.io.headers import resolve_headers as resolve_headers
+from finmatch.schemas import ENTITY_LABELS, FIELD_LABELS, Entity
 
 
-def entity_for_name(name: str) -> str | None:
-    stem = name.strip()
-    if stem in _ENTITY_ALIASES:
-        return _ENTITY_ALIASES[stem]
-    lowered = stem.lower()
-    for alias, entity in _ENTITY_ALIASES.items():
-        if lowered == alias.lower() or lowered.endswith("_" + alias.lower()) or lowered.endswith("-" + alias.lower()):
-            return entity
-    return None
+def table_records(display: str, sheet: str | None, rows: list[list[Any]], out: Any,
+                  hint: str | None = None, fuzzy_hint: str | None = None) -> None:
+    """Records of one CSV file or worksheet: header row found below any title rows, entity from the
+    sheet or file name when it says one, else from the headers. Rows keep their Excel row number.
 
+    ``out`` is a :class:`finmatch.io.readers.ReadResult`; a sheet whose content cannot be told is an
+    error (so a check never passes while something was skipped), an empty sheet is passed over.
+    """
+    from finmatch.exceptions import ImportIssue
+    from finmatch.io.readers import RawRecord
 
-def header_map(entity: str) -> dict[str, str]:
-    """Map every accepted header (English field, Chinese label, label without unit) to the field."""
-    fields = FIELD_LABELS[entity]
-    out: dict[str, str] = {}
-    for field, label in fields.items():
-        out[field] = field
-        out[field.lower()] = field
-        out[label] = field
-        bare = label.split("(")[0].split("（")[0].strip()
-        out.setdefault(bare, field)
-    # a few fields without their own Chinese label in the spec
-    out.setdefault("城市", "city")
-    return out
-
-
-def resolve_headers(entity: str, headers: list[str]) -> tuple[dict[int, str], list[str]]:
-    """Column index -> field for known headers, and the unknown headers (kept as ``extra``)."""
-    mapping = header_map(entity)
-    known: dict[int, str] = {}
-    unknown: list[str] = []
-    for i, raw in enumerate(headers):
-        h = (raw or "").strip().lstrip("\ufeff")
-        if not h:
+    if not any(any(not _empty(c) for c in row) for row in rows):
+        return
+    if sheet is not None and normalise(sheet) in NOTE_SHEETS:
+        out.warnings.append(ImportIssue(display, "-", None, "说明工作表，未导入", sheet=sheet))
+        return
+    named = entity_for_name(sheet) if sheet else hint  # a sheet's own name, or a CSV's exact file name
+    header = find_header(rows, named)
+    if header is None:  # the name said nothing (Sheet1, 清单.csv) or misled: the headers tell
+        header = find_header(rows, None)
+    if header is None and fuzzy_hint:
+        header = find_header(rows, fuzzy_hint)
+    if header is None:
+        options = "、".join(ENTITY_LABELS.values())
+        out.issues.append(ImportIssue(display, "-", None,
+                                      f"无法识别这张表的内容：前 {SCAN_ROWS} 行中没有找到表头（如 项目名称、企业名称、"
+                                      f"产品名称）。请把表头放在数据上方一行，或把工作表命名为 {options} 之一",
+                                      sheet=sheet, message_en="no header row found; the sheet was not read"))
+        return
+    out.tables[(display, sheet)] = rows
+    excel_header = header.row + 1
+    for col, text in header.unknown.items():
+        out.warnings.append(ImportIssue(display, f"第 {excel_header} 行", text, "未识别的列，已作为附加信息保留",
+                                        header.entity, sheet=sheet, header=text, column=col))
+    for n, row in enumerate(rows[header.row + 1:], start=excel_header + 1):
+        if all(_empty(c) for c in row) or is_note_row(row):
             continue
-        field = mapping.get(h) or mapping.get(h.lower())
-        if field:
-            known[i] = field
-        else:
-            unknown.append(h)
-    return known, unknown
+        data: dict[str, Any] = {}
+        extra: dict[str, str] = {}
+        for i, value in enumerate(row):
+            if i in header.columns:
+                data[header.columns[i]] = value
+            elif i in header.unknown and not _empty(value):
+                extra[header.unknown[i]] = str(value).strip()
+        data["extra"] = extra
+        cols = {f: (i, header.texts[i]) for i, f in header.columns.items()}
+        out.records.append(RawRecord(header.entity, display, f"第 {n} 行", data, list(header.unknown.values()),
+                                     sheet=sheet, columns=cols))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def cell_text(value: Any, chinese: bool) -> Any:

@@ -2,14 +2,15 @@
 
 ``finmatch`` never imports the code that fitted it: the feature pipeline arrives through the
 ``FeaturePipeline`` protocol below, the booster through ``Booster`` (LightGBM's ``Booster`` fits it),
-and the calibration is a plain monotone map stored as arrays, so ``scorer.joblib`` unpickles with
-only the packages that define the pickled classes importable.
+and the calibration is a plain monotone map stored as arrays. ``finmatch.artifact`` writes and reads
+all three as plain files (no pickle).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -35,11 +36,13 @@ class FeaturePipeline(Protocol):
     def reason(self, feature: str, value: float) -> str | None: ...
 
     def bind_runtime(self, embedding_cache: Path | None, use_embeddings: bool,
-                     today: dt.date | None = None) -> None: ...
+                     today: dt.date | None = None) -> Any: ...
 
 
 class Booster(Protocol):
     def predict(self, data: Any, **kwargs: Any) -> np.ndarray: ...
+
+    def model_to_string(self) -> str: ...
 
 
 @dataclass
@@ -59,6 +62,15 @@ class MonotoneCalibration:
             return 1.0 / (1.0 + np.exp(-(self.a * score + self.b)))
         assert self.x is not None and self.y is not None
         return np.clip(np.interp(score, self.x, self.y), 0.0, 1.0)
+
+
+@dataclass
+class PositionScores:
+    """Scores of pairs given by position, and the reasons of any subset of them on demand."""
+
+    score: np.ndarray
+    probability: np.ndarray
+    explain: Callable[[np.ndarray], list[list[str]]]  # row positions -> reasons per row
 
 
 class ModelScorer:
@@ -112,16 +124,53 @@ class ModelScorer:
         probability = self.calibration(score)
         return ScoredPairs(score, probability, self.reasons(x, contrib[:, :-1]))
 
-    def reasons(self, x: pd.DataFrame, contrib: np.ndarray) -> list[list[str]]:
+    def score_positions(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray,
+                        qj: np.ndarray) -> PositionScores:
+        """Scores of the pairs (projects row pi[k], products row qj[k]); reasons later, for shown rows only.
+
+        The score is the booster's raw prediction (equal to the sum of the contributions); ``explain``
+        runs ``pred_contrib`` on just the rows a view shows.
+        """
+        x = self.feature_matrix(projects, products, np.asarray(pi), np.asarray(qj))
+        score = self.raw_scores(x)
+        return PositionScores(score, self.calibration(score), lambda rows: self.explain_rows(x[rows]))
+
+    def feature_matrix(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray,
+                       qj: np.ndarray) -> np.ndarray:
+        """The (n, features) float matrix in ``feature_names`` order."""
+        by_position = getattr(self.pipeline, "transform_positions", None)
+        if by_position is None:
+            pairs = pd.DataFrame({"project_id": projects.index.to_numpy()[pi],
+                                  "product_id": products.index.to_numpy()[qj]})
+            return self.features(projects, products, pairs).to_numpy(dtype=float)
+        x = by_position(projects, products, pi, qj)
+        names = list(self.pipeline.feature_names_)
+        return x if names == self.feature_names else x[:, [names.index(f) for f in self.feature_names]]
+
+    def raw_scores(self, x: np.ndarray) -> np.ndarray:
+        if len(x) == 0:
+            return np.zeros(0)
+        return np.asarray(self.booster.predict(x, raw_score=True), dtype=float).reshape(len(x))
+
+    def explain_rows(self, x: np.ndarray) -> list[list[str]]:
+        """Reasons of the given feature rows (one ``pred_contrib`` call)."""
+        if len(x) == 0:
+            return []
+        contrib = np.asarray(self.booster.predict(x, pred_contrib=True), dtype=float)
+        return self.reasons(x, contrib[:, :-1])
+
+    def reasons(self, x: pd.DataFrame | np.ndarray, contrib: np.ndarray) -> list[list[str]]:
         """The top positive contributions of each pair, as short Chinese phrases (deduplicated)."""
-        values = x.to_numpy(dtype=float)
+        values = np.asarray(x, dtype=float)
         order = np.argsort(-contrib, axis=1)
         out: list[list[str]] = []
         for i in range(len(x)):
             phrases: list[str] = []
             for j in order[i]:
-                if contrib[i, j] < self.min_contribution or len(phrases) >= self.n_reasons:
+                if len(phrases) >= self.n_reasons or contrib[i, j] <= 0:
                     break
+                if contrib[i, j] < self.min_contribution and phrases:
+                    break  # weak contributions only stand in when no strong one reads as a reason
                 phrase = self.pipeline.reason(self.feature_names[j], float(values[i, j]))
                 if phrase and phrase not in phrases:
                     phrases.append(phrase)

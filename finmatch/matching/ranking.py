@@ -2,12 +2,20 @@
 
 One computation serves every view: a project's ranked products, a product's ranked prospects,
 the event matrix, and the ``finmatch match`` output of data-format.md.
+
+Scores and probabilities are computed for every eligible pair; contributions and reasons only for
+the rows a view shows (the top K of a project, a product's prospects), on first use, through the
+scorer's ``explain`` — a scorer without the position protocol (``score_positions``) is scored the
+old way, reasons included. Product-side eligibility arrays are prepared once per catalogue frame.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -15,12 +23,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finmatch.eligibility import EligibilityResult, evaluate
+from finmatch.eligibility import CLAUSE_FIELDS, FAIL, EligibilityResult
+from finmatch.eligibility import clauses as _clauses
+from finmatch.eligibility.prepare import ProductArrays, prepare_products, prepare_projects
+from finmatch.eligibility.values import UNKNOWN
 from finmatch.enums import Sector
 from finmatch.matching.scorer import PairScorer
 
 _ELIGIBILITY_REASON_FIELDS = ("sectors", "stages", "amount_max_wan", "required_certifications_any", "cities",
                               "requires_three_firsts")
+# rows positions (into MatchResult.scores) -> one list of Chinese reasons per row
+Explainer = Callable[[np.ndarray], list[list[str]]]
 
 
 @dataclass
@@ -47,16 +60,41 @@ class IneligibleItem:
 
 
 @dataclass
+class ConfirmItem:
+    """An eligible product whose only open clauses are facts the project has not given (待确认)."""
+
+    product_id: str
+    family: str
+    institution_id: str
+    score: float
+    unknown: list[str]  # the clause fields still open
+    facts: list[str]  # Chinese: what would decide each of them
+
+
+@dataclass
 class ProjectSector:
     sector: str | None
     sector_inferred: bool
     sector_confidence: float | None
+    uncertain: bool = False
+    second: str | None = None
+    second_confidence: float | None = None
 
     def reason(self) -> str | None:
         if not self.sector_inferred or self.sector is None:
             return None
-        return (f"所属领域根据项目简介推断为 {Sector(self.sector).label}"
-                f"（置信度 {self.sector_confidence:.2f}）")
+        conf = self.sector_confidence if self.sector_confidence is not None else math.nan
+        if self.uncertain and self.second:
+            return (f"所属领域待确认：根据项目简介可能为 {Sector(self.sector).label}（{conf:.0%}）"
+                    f"或 {Sector(self.second).label}（{(self.second_confidence or 0):.0%}）")
+        return f"所属领域根据项目简介推断为 {Sector(self.sector).label}（置信度 {conf:.0%}）"
+
+    def candidates(self) -> list[dict[str, Any]]:
+        out = []
+        for code, conf in ((self.sector, self.sector_confidence), (self.second, self.second_confidence)):
+            if self.sector_inferred and code:
+                out.append({"sector": code, "confidence": None if conf is None else round(float(conf), 4)})
+        return out
 
 
 @dataclass
@@ -65,7 +103,11 @@ class MatchResult:
     projects: pd.DataFrame
     products: pd.DataFrame
     eligibility: EligibilityResult
-    scores: pd.DataFrame  # eligible pairs: project_id, product_id, score, probability, reasons, rank
+    scores: pd.DataFrame  # eligible pairs, grouped by project in frame order: project_id, product_id, score,
+    #                       probability, family, institution_id (reasons through reasons_at)
+    explainer: Explainer | None = None
+    precomputed_reasons: list[list[str]] | None = None  # a scorer that gave reasons for every pair
+    _reasons: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def product_info(self) -> dict[str, dict[str, Any]]:
@@ -74,34 +116,139 @@ class MatchResult:
         return {str(pid): dict(zip(cols, values, strict=True))
                 for pid, values in zip(self.products.index, self.products[cols].itertuples(index=False), strict=True)}
 
+    @cached_property
+    def _project_bounds(self) -> dict[str, tuple[int, int]]:
+        """Each project's contiguous block of rows in ``scores``."""
+        pids = self.scores["project_id"].to_numpy(dtype=object)
+        if len(pids) == 0:
+            return {}
+        starts = np.flatnonzero(np.r_[True, pids[1:] != pids[:-1]])
+        ends = np.r_[starts[1:], len(pids)]
+        return {str(pids[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+
+    @cached_property
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """product_id, score, probability, family, institution_id of ``scores`` as arrays (read once)."""
+        s = self.scores
+        return (s["product_id"].to_numpy(dtype=object), s["score"].to_numpy(dtype=float),
+                s["probability"].to_numpy(dtype=float), s["family"].to_numpy(dtype=object),
+                s["institution_id"].to_numpy(dtype=object))
+
+    def reasons_at(self, rows: Sequence[int] | np.ndarray) -> list[list[str]]:
+        """The model's reasons of the given rows of ``scores`` (computed once per row, on first use)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.precomputed_reasons is not None:
+            return [list(self.precomputed_reasons[r]) for r in rows]
+        if self.explainer is None:
+            return [[] for _ in rows]
+        todo = np.array(sorted({int(r) for r in rows} - set(self._reasons)), dtype=np.int64)
+        if len(todo):
+            for r, phrases in zip(todo, self.explainer(todo), strict=True):
+                self._reasons[int(r)] = phrases
+        return [list(self._reasons[int(r)]) for r in rows]
+
     def sector(self, project_id: str) -> ProjectSector:
         row = self.projects.loc[project_id]
         if isinstance(row["sector"], str):
             return ProjectSector(row["sector"], False, None)
         inferred = row.get("inferred_sector")
         if isinstance(inferred, str):
-            return ProjectSector(inferred, True, float(row.get("sector_confidence", math.nan)))
+            conf = float(row.get("sector_confidence", math.nan))
+            i = self.eligibility.project_ids.index(str(project_id))
+            second = row.get("sector_second")
+            second_conf = row.get("sector_second_confidence")
+            return ProjectSector(inferred, True, conf, bool(self.eligibility._pa.sector_unconfirmed[i]),
+                                 second if isinstance(second, str) else None,
+                                 None if second_conf is None or pd.isna(second_conf) else float(second_conf))
         return ProjectSector(None, False, None)
 
-    def ranked(self, project_id: str, top_k: int | None = None, families: set[str] | None = None) -> list[MatchItem]:
-        sub = self.scores[self.scores["project_id"] == project_id]
+    @cached_property
+    def open_rows(self) -> np.ndarray:
+        """Per row of ``scores``: some clause is unknown (the pair needs confirmation, it is not ranked)."""
+        if self.scores.empty:
+            return np.zeros(0, dtype=bool)
+        ii = pd.Index(self.eligibility.project_ids).get_indexer(self.scores["project_id"])
+        jj = pd.Index(self.eligibility.product_ids).get_indexer(self.scores["product_id"])
+        out = np.zeros(len(ii), dtype=bool)
+        for f in CLAUSE_FIELDS:
+            out |= self.eligibility.status[f][ii, jj] == UNKNOWN
+        return out
+
+    def needs_confirmation(self, project_id: str) -> list[ConfirmItem]:
+        """Eligible products the project cannot be matched to until it confirms some facts, best first.
+
+        Never ranked among the matches: an unknown clause has not passed. Each item says which facts
+        decide it (the sector when it was inferred below the confidence threshold, a missing TRL …).
+        """
+        a, b = self._project_bounds.get(str(project_id), (0, 0))
+        rows = np.arange(a, b)[self.open_rows[a:b]] if b > a else np.arange(0)
+        rows = rows[np.argsort(-self._columns[1][rows], kind="stable")]
+        sector = self.sector(project_id)
+        out = []
+        for r in rows:
+            product_id = str(self.scores["product_id"].iat[r])
+            clauses = [c for c in self.eligibility.explain(project_id, product_id) if c.status == "unknown"]
+            facts = [self._fact(c.field, c.reason, product_id, sector) for c in clauses]
+            out.append(ConfirmItem(product_id, str(self.scores["family"].iat[r]),
+                                   str(self.scores["institution_id"].iat[r]), float(self.scores["score"].iat[r]),
+                                   [c.field for c in clauses], facts))
+        return out
+
+    def _fact(self, field_name: str, reason: str, product_id: str, sector: ProjectSector) -> str:
+        if field_name == "sectors" and sector.sector_inferred and sector.sector:
+            allowed = self.products.loc[product_id, "sectors"] if "sectors" in self.products else []
+            names = "、".join(Sector(c).label for c in (allowed or []) if c in Sector.labels())
+            conf = sector.sector_confidence if sector.sector_confidence is not None else math.nan
+            guess = f"根据项目简介推断为 {Sector(sector.sector).label}（{conf:.0%}）"
+            if sector.second:
+                guess += f"，也可能是 {Sector(sector.second).label}（{(sector.second_confidence or 0):.0%}）"
+            return f"待确认领域：{guess}；该产品只支持 {names}，请确认项目所属领域"
+        return f"待确认：{reason}"
+
+    def ranked_rows(self, project_id: str, top_k: int | None = None, families: set[str] | None = None) -> np.ndarray:
+        """Row positions in ``scores`` of the project's eligible products, best first."""
+        a, b = self._project_bounds.get(str(project_id), (0, 0))
+        rows = np.arange(a, b)
         if families:
-            sub = sub[sub["family"].isin(families)]
-        sub = sub.sort_values("score", ascending=False, kind="stable")
-        if top_k is not None:
-            sub = sub.head(top_k)
+            rows = rows[self.scores["family"].iloc[a:b].isin(families).to_numpy()]
+        # the same pandas stable descending sort the views always used (ties keep catalogue order)
+        order = pd.Series(self._columns[1][rows]).sort_values(
+            ascending=False, kind="stable").index.to_numpy()
+        rows = rows[order]
+        rows = rows[~self.open_rows[rows]]  # a pair with an unknown clause waits in needs_confirmation
+        return rows if top_k is None else rows[:top_k]
+
+    def ranked(self, project_id: str, top_k: int | None = None, families: set[str] | None = None,
+               eligibility_reasons: bool = True) -> list[MatchItem]:
+        """The project's ranked products; ``eligibility_reasons=False`` skips the passed-clause sentences
+        (the batch job writes the model's reasons only)."""
+        rows = self.ranked_rows(project_id, top_k, families)
         sector_reason = self.sector(project_id).reason()
+        reasons = self.reasons_at(rows)
+        pids, score, prob, fam, inst = self._columns
         items = []
-        for rank, row in enumerate(sub.itertuples(index=False), start=1):
-            elig = [c.reason for c in self.eligibility.explain(project_id, row.product_id)
-                    if c.status == "pass" and c.field in _ELIGIBILITY_REASON_FIELDS]
-            reasons = list(row.reasons)
-            if sector_reason:
-                reasons = [sector_reason, *reasons]
-            items.append(MatchItem(row.product_id, rank, float(row.score), float(row.probability), row.family,
-                                   row.institution_id, reasons, elig,
-                                   self.eligibility.unknown_fields(project_id, row.product_id)))
+        for rank, (r, model_reasons) in enumerate(zip(rows, reasons, strict=True), start=1):
+            product_id = pids[r]
+            elig = [c.reason for c in self.eligibility.explain(project_id, product_id)
+                    if c.status == "pass" and c.field in _ELIGIBILITY_REASON_FIELDS] if eligibility_reasons else []
+            shown = [sector_reason, *model_reasons] if sector_reason else model_reasons
+            items.append(MatchItem(product_id, rank, float(score[r]), float(prob[r]), fam[r], inst[r], shown, elig,
+                                   self.eligibility.unknown_fields(project_id, product_id)))
         return items
+
+    def failed_fields(self, project_id: str) -> dict[str, list[str]]:
+        """Per ineligible product of the project, the clause fields it fails (in clause order)."""
+        i = self.eligibility.project_ids.index(project_id)
+        bad = np.flatnonzero(~self.eligibility.eligible[i])
+        if len(bad) == 0:
+            return {}
+        # one bit per failed clause; each distinct combination becomes its field list once
+        code = np.zeros(len(bad), dtype=np.int64)
+        for k, f in enumerate(CLAUSE_FIELDS):
+            code |= (self.eligibility.status[f][i, bad] == FAIL).astype(np.int64) << k
+        lists = {int(c): [f for k, f in enumerate(CLAUSE_FIELDS) if (int(c) >> k) & 1] for c in np.unique(code)}
+        ids = self.eligibility.product_ids
+        return {ids[j]: list(lists[int(c)]) for j, c in zip(bad, code, strict=True)}
 
     def ineligible(self, project_id: str, with_what_if: bool = True) -> list[IneligibleItem]:
         i = self.eligibility.project_ids.index(project_id)
@@ -117,9 +264,17 @@ class MatchResult:
                                       [c.field for c in clauses], [c.reason for c in clauses], what_if))
         return out
 
+    @property
+    def prospect_mask(self) -> np.ndarray:
+        """Rows of ``scores`` that may appear in a product's prospect list (the batch job uses it too)."""
+        return np.ones(len(self.scores), dtype=bool)
+
     def prospects(self, product_id: str) -> pd.DataFrame:
-        sub = self.scores[self.scores["product_id"] == product_id].sort_values("score", ascending=False)
+        """The product's eligible projects best first, with rank and the model's reasons."""
+        rows = np.flatnonzero((self.scores["product_id"] == product_id).to_numpy() & self.prospect_mask)
+        sub = self.scores.iloc[rows].assign(_row=rows).sort_values("score", ascending=False)
         sub = sub.reset_index(drop=True)
+        sub["reasons"] = self.reasons_at(sub.pop("_row").to_numpy())
         sub["rank"] = np.arange(1, len(sub) + 1)
         return sub
 
@@ -132,20 +287,51 @@ class MatchResult:
 
     def to_output(self, top_k: int) -> dict[str, Any]:
         """The ``finmatch match`` object of data-format.md."""
-        out: dict[str, Any] = {"model": self.model, "projects": {}, "matches": {}, "ineligible": {}}
+        out: dict[str, Any] = {"model": self.model, "projects": {}, "matches": {}, "ineligible": {},
+                               "needs_confirmation": {}}
+        tops = {pid: self.ranked_rows(pid, top_k) for pid in self.projects.index}
+        if tops:
+            self.reasons_at(np.concatenate(list(tops.values())))  # one explain call for every shown row
         for pid in self.projects.index:
             s = self.sector(pid)
             out["projects"][pid] = {"sector": s.sector, "sector_inferred": s.sector_inferred,
                                     "sector_confidence": None if s.sector_confidence is None
-                                    else round(s.sector_confidence, 4)}
+                                    else round(s.sector_confidence, 4),
+                                    "sector_uncertain": s.uncertain, "sector_candidates": s.candidates()}
             out["matches"][pid] = [
                 {"product_id": m.product_id, "rank": m.rank, "score": round(m.score, 6),
                  "probability": round(m.probability, 6), "family": m.family,
                  "institution_id": m.institution_id, "reasons": m.reasons + m.eligibility_reasons}
                 for m in self.ranked(pid, top_k)]
-            out["ineligible"][pid] = [{"product_id": x.product_id, "failed": x.failed}
-                                      for x in self.ineligible(pid, with_what_if=False)]
+            out["ineligible"][pid] = [{"product_id": p, "failed": f} for p, f in self.failed_fields(pid).items()]
+            out["needs_confirmation"][pid] = [{"product_id": c.product_id, "family": c.family,
+                                               "institution_id": c.institution_id, "unknown": c.unknown,
+                                               "facts": c.facts} for c in self.needs_confirmation(pid)]
         return out
+
+
+_PRODUCT_ARRAYS: list[tuple[weakref.ref, ProductArrays]] = []
+_PRODUCT_ARRAYS_LOCK = threading.Lock()
+
+
+def product_arrays(products: pd.DataFrame) -> ProductArrays:
+    """The eligibility arrays of a catalogue frame, prepared once per frame object (a few kept)."""
+    with _PRODUCT_ARRAYS_LOCK:
+        for ref, qa in _PRODUCT_ARRAYS:
+            if ref() is products:
+                return qa
+    qa = prepare_products(products)
+    with _PRODUCT_ARRAYS_LOCK:
+        _PRODUCT_ARRAYS[:] = [(weakref.ref(products), qa)] + [e for e in _PRODUCT_ARRAYS[:7] if e[0]() is not None]
+    return qa
+
+
+def eligibility_of(projects: pd.DataFrame, products: pd.DataFrame, today: dt.date | None) -> EligibilityResult:
+    """``finmatch.eligibility.evaluate`` with the product side prepared once per catalogue frame."""
+    today = today or dt.date.today()
+    qa = product_arrays(products)
+    pa = prepare_projects(projects, qa)
+    return EligibilityResult(projects, products, today, pa, qa, _clauses.evaluate_clauses(pa, qa, today))
 
 
 class MatchEngine:
@@ -157,14 +343,23 @@ class MatchEngine:
         enrich = getattr(self.scorer, "enrich_projects", None)
         if enrich is not None and len(projects):
             projects = enrich(projects)
-        elig = evaluate(projects, products, today=self.today)
+        elig = eligibility_of(projects, products, self.today)
         ii, jj = np.nonzero(elig.eligible)
         pairs = pd.DataFrame({"project_id": np.asarray(elig.project_ids, dtype=object)[ii],
                               "product_id": np.asarray(elig.product_ids, dtype=object)[jj]})
-        scored = self.scorer.score_pairs(projects, products, pairs, margins=None)
-        pairs["score"] = scored.score
-        pairs["probability"] = scored.probability
-        pairs["reasons"] = scored.reasons if scored.reasons else [[] for _ in range(len(pairs))]
-        pairs["family"] = products["family"].reindex(pairs["product_id"]).to_numpy()
-        pairs["institution_id"] = products["institution_id"].reindex(pairs["product_id"]).to_numpy()
-        return MatchResult(self.scorer.version, projects, products, elig, pairs)
+        explainer: Explainer | None = None
+        reasons: list[list[str]] | None = None
+        by_position = getattr(self.scorer, "score_positions", None)
+        if by_position is not None:
+            scored = by_position(projects, products, ii, jj)
+            score, probability, explainer = scored.score, scored.probability, scored.explain
+        else:
+            old = self.scorer.score_pairs(projects, products, pairs, margins=None)
+            score, probability = old.score, old.probability
+            reasons = old.reasons if old.reasons else [[] for _ in range(len(pairs))]
+        scores = pd.DataFrame({"project_id": pairs["project_id"], "product_id": pairs["product_id"],
+                               "score": np.asarray(score, dtype=float),
+                               "probability": np.asarray(probability, dtype=float),
+                               "family": products["family"].to_numpy(dtype=object)[jj],
+                               "institution_id": products["institution_id"].to_numpy(dtype=object)[jj]})
+        return MatchResult(self.scorer.version, projects, products, elig, scores, explainer, reasons)

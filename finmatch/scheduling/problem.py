@@ -67,6 +67,8 @@ class ScheduleRequest:
     # may sit there. ``num_workers`` is CP-SAT's worker count.
     first_slot: int = 0
     num_workers: int = 2
+    # added: pairs scoring below ``min_score`` are never scheduled unless they are a must-meet
+    min_score: float = 0.0
 
 
 @dataclass
@@ -209,10 +211,13 @@ def prepare(req: ScheduleRequest) -> Prepared:
         return [s for s in open_slots if s not in bp and s not in bi]
 
     candidates: dict[tuple[str, str], list[int]] = {}
+    musts = {(str(p), str(i)) for p, i in req.must_meet}
     for pair in score:
         p, i = pair
         if pair in blocked or pair in fixed_pairs or cap_left_p[p] == 0 or cap_left_i[i] == 0:
             continue
+        if score[pair] < req.min_score and pair not in musts:
+            continue  # below the event's minimum match: the slot stays free rather than host a weak meeting
         free = free_slots(p, i)
         if free:
             candidates[pair] = free

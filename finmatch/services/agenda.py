@@ -12,14 +12,13 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finmatch.auth import Principal
-from finmatch.enums import Sector
 from finmatch.exceptions import ConflictError, FinmatchError, NotFoundError
 from finmatch.matching import MatchResult, PairScorer
 from finmatch.scheduling import (
@@ -28,17 +27,14 @@ from finmatch.scheduling import (
     Meeting,
     ScheduleRequest,
     replan,
-    roadshow_order,
     solve,
 )
 from finmatch.schemas import Event
-from finmatch.services.matching import event_result, jsonable
+from finmatch.services import event_day
+from finmatch.services.matching import best_products, event_result, jsonable
 from finmatch.settings import Settings
 from finmatch.storage import Repository
 from finmatch.storage.orm import AgendaRow
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 log = logging.getLogger(__name__)
 View = Literal["institution", "project", "table"]
@@ -75,6 +71,8 @@ class ScheduleOptions:
     now_slot: int | None = None  # with keep_held: slots before this one are over, their meetings held
     held: list[tuple[str, str]] = field(default_factory=list)  # meetings marked held (any slot)
     no_shows: list[str] = field(default_factory=list)  # participants gone for the rest of the event
+    min_score: float | None = None  # minimum match probability; None: settings.min_match_probability
+    package_must_meet: bool = False  # each project must meet the institutions of its financing package
 
 
 def event_start(event: Event) -> dt.datetime:
@@ -135,15 +133,22 @@ def _with_held(request: ScheduleRequest, previous: Agenda, options: ScheduleOpti
 
 # ---- persistence -------------------------------------------------------------------------------
 
-def _meeting_dict(m: Meeting) -> dict[str, Any]:
+def _meeting_dict(m: Meeting, about: dict[tuple[str, str], tuple[str, str]] | None = None) -> dict[str, Any]:
+    product_id, product_name = (about or {}).get((m.project_id, m.institution_id), (None, None))
     return {"project_id": m.project_id, "institution_id": m.institution_id, "slot": int(m.slot),
-            "table": int(m.table), "score": float(m.score)}
+            "table": int(m.table), "score": float(m.score), "product_id": product_id, "product_name": product_name}
+
+
+_MEETING_KEYS = ("project_id", "institution_id", "slot", "table", "score")
+_ISSUE_KEYS = ("project_id", "institution_id", "reason", "code")
 
 
 def agenda_from_row(row: AgendaRow) -> Agenda:
-    return Agenda(meetings=[Meeting(**m) for m in row.meetings], objective=row.objective, bound=row.bound,
+    impossible, _ = event_day.split_issues(row.impossible)
+    return Agenda(meetings=[Meeting(**{k: m[k] for k in _MEETING_KEYS}) for m in row.meetings],
+                  objective=row.objective, bound=row.bound,
                   gap=row.gap, solver=row.solver, status=row.status, solve_seconds=row.solve_seconds or 0.0,
-                  impossible=[ImpossibleRequest(**d) for d in row.impossible],
+                  impossible=[ImpossibleRequest(**{k: d[k] for k in _ISSUE_KEYS}) for d in impossible],
                   greedy_objective=row.greedy_objective, event_id=row.event_id, slot_minutes=row.slot_minutes,
                   start=row.start)
 
@@ -161,13 +166,27 @@ def require_row(session: Session, event_id: str) -> AgendaRow:
     return row
 
 
+def _meeting_products(result: MatchResult) -> dict[tuple[str, str], tuple[str, str]]:
+    """(project, institution) → (product id, product name) of the product the meeting is about."""
+    names = result.products["name"].to_dict()
+    return {(r.project_id, r.institution_id): (r.product_id, str(names.get(r.product_id, r.product_id)))
+            for r in best_products(result).itertuples(index=False)}
+
+
 def schedule_event(session: Session, actor: str, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
-                   event_id: str, options: ScheduleOptions) -> tuple[AgendaRow, Agenda]:
-    """Solve the event's agenda from its match matrix and store it as the event's current agenda."""
+                   event_id: str, options: ScheduleOptions, save: bool = True) -> tuple[AgendaRow, Agenda]:
+    """Solve the event's agenda from its match matrix; with ``save`` store it as the event's current agenda
+    (without, the row is built but nothing is written: a dry run)."""
     if not 0 < options.time_limit_s <= 600:
         raise FinmatchError("求解时限应在 0 到 600 秒之间", field="time_limit_s")
     event, result = event_result(session, scorer, settings, products, event_id)
     request = build_request(event, result, options)
+    if options.package_must_meet:  # hook: the projects' packages (services.packages) give must-meet pairs
+        from finmatch.services.packages import event_must_meets
+
+        request.must_meet = list(dict.fromkeys([*request.must_meet, *event_must_meets(event, result, scorer, settings)]))
+    request.min_score = settings.min_match_probability if options.min_score is None else float(options.min_score)
+    request.start = dt.datetime.combine(event.date, event_day.opening_hours(event, settings).day_start)
     if options.keep_held:
         previous = latest_row(session, event_id)
         if previous is None:
@@ -177,12 +196,16 @@ def schedule_event(session: Session, actor: str, scorer: PairScorer, settings: S
         gone = set(options.no_shows)
         request.unavailable.update({who: list(range(event.slots)) for who in gone})
     agenda = solve(request)
+    about = _meeting_products(result)
+    unmatched = event_day.unmatched_projects(request, agenda, _names(result))
     row = AgendaRow(event_id=event_id, actor=actor, model=result.model, solver=agenda.solver,
                     status=agenda.status, objective=float(agenda.objective), bound=agenda.bound, gap=agenda.gap,
                     greedy_objective=agenda.greedy_objective, solve_seconds=agenda.solve_seconds,
                     start=request.start, slot_minutes=request.slot_minutes,
-                    meetings=[_meeting_dict(m) for m in agenda.meetings],
-                    impossible=[i.as_dict() for i in agenda.impossible])
+                    meetings=[_meeting_dict(m, about) for m in agenda.meetings],
+                    impossible=[i.as_dict() for i in agenda.impossible] + unmatched)
+    if not save:
+        return row, agenda
     session.add(row)
     session.flush()
     summary = {"agenda_id": row.agenda_id, "solver": agenda.solver, "status": agenda.status,
@@ -202,125 +225,202 @@ def _participant_names(session: Session, row: AgendaRow) -> dict[str, str]:
     return names
 
 
-def summary(row: AgendaRow) -> dict[str, Any]:
-    return jsonable({"agenda_id": row.agenda_id, "event_id": row.event_id, "created_at": _utc(row.created_at),
-                     "model": row.model, "solver": row.solver, "status": row.status, "objective": row.objective,
-                     "bound": row.bound, "gap": row.gap, "greedy_objective": row.greedy_objective,
-                     "solve_seconds": row.solve_seconds, "meetings": len(row.meetings),
-                     "projects_met": len({m["project_id"] for m in row.meetings}),
-                     "impossible": row.impossible})
+def _own(principal: Principal | None) -> str | None:
+    """The institution whose meetings alone the principal may see; None for staff (and internal calls)."""
+    if principal is None or principal.is_staff:
+        return None
+    return principal.institution_id or "\x00"  # a key bound to no institution sees nothing
+
+
+def summary(row: AgendaRow, principal: Principal | None = None) -> dict[str, Any]:
+    """Figures of the agenda for this principal: the whole event for staff, its own meetings for an
+    institution (no event totals, no other institutions' requests, no solver figures)."""
+    impossible, unmatched = event_day.split_issues(row.impossible)
+    own = _own(principal)
+    meetings = row.meetings if own is None else [m for m in row.meetings if m["institution_id"] == own]
+    projects_met = len({m["project_id"] for m in meetings})
+    out: dict[str, Any] = {
+        "agenda_id": row.agenda_id, "event_id": row.event_id, "created_at": _utc(row.created_at),
+        "created_at_text": event_day.beijing_text(_utc(row.created_at)), "meetings": len(meetings),
+        "projects_met": projects_met,
+        "text": event_day.summary_text(len(meetings), projects_met, unmatched, principal)}
+    if own is None:
+        out.update({"model": row.model, "solver": row.solver, "status": row.status, "objective": row.objective,
+                    "bound": row.bound, "gap": row.gap, "greedy_objective": row.greedy_objective,
+                    "solve_seconds": row.solve_seconds,
+                    "impossible": [{k: d[k] for k in _ISSUE_KEYS} for d in impossible],
+                    "unmatched": [{"project_id": u["project_id"], "project_name": u.get("project_name"),
+                                   "reason": u["reason"], "code": u.get("why", "")} for u in unmatched]})
+    else:
+        out.update({"model": None, "solver": None, "status": None, "objective": None, "bound": None, "gap": None,
+                    "greedy_objective": None, "solve_seconds": None, "unmatched": [],
+                    "impossible": [{k: d[k] for k in _ISSUE_KEYS} for d in impossible
+                                   if d["institution_id"] == own]})
+    return jsonable(out)
+
+
+def _visible(row: AgendaRow, principal: Principal | None, project_id: str | None) -> list[dict[str, Any]]:
+    own = _own(principal)
+    meetings = row.meetings if own is None else [m for m in row.meetings if m["institution_id"] == own]
+    if project_id is not None:
+        meetings = [m for m in meetings if m["project_id"] == project_id]
+    return meetings
 
 
 def agenda_view(session: Session, event_id: str, view: View = "institution",
-                principal: Principal | None = None) -> dict[str, Any]:
-    """The current agenda grouped by institution, project or table (an institution sees only its own)."""
+                principal: Principal | None = None, project_id: str | None = None) -> dict[str, Any]:
+    """The current agenda grouped by institution, project or table (an institution sees only its own;
+    ``project_id`` narrows it to one project, for the enterprise contact's page)."""
     row = require_row(session, event_id)
     agenda = agenda_from_row(row)
     names = _participant_names(session, row)
-    meetings = agenda.meetings
-    if principal is not None and not principal.is_staff:
-        meetings = [m for m in meetings if m.institution_id == principal.institution_id]
-    key_of = {"institution": lambda m: m.institution_id, "project": lambda m: m.project_id,
-              "table": lambda m: m.table}[view]
+    key_of = {"institution": lambda m: m["institution_id"], "project": lambda m: m["project_id"],
+              "table": lambda m: m["table"]}[view]
     groups: dict[Any, list[dict[str, Any]]] = {}
-    for m in sorted(meetings, key=lambda m: (m.slot, m.table)):
-        begin, end = agenda.slot_times(m.slot)
+    for m in sorted(_visible(row, principal, project_id), key=lambda m: (m["slot"], m["table"])):
+        begin, end = agenda.slot_times(m["slot"])
         groups.setdefault(key_of(m), []).append(
-            {"slot": m.slot + 1, "start": _local(begin), "end": _local(end), "table": m.table, "project_id": m.project_id,
-             "project_name": names.get(m.project_id), "institution_id": m.institution_id,
-             "institution_name": names.get(m.institution_id), "score": round(m.score, 6)})
+            {"slot": m["slot"] + 1, "start": _local(begin), "end": _local(end), "table": m["table"],
+             "project_id": m["project_id"], "project_name": names.get(m["project_id"]),
+             "institution_id": m["institution_id"], "institution_name": names.get(m["institution_id"]),
+             "product_id": m.get("product_id"), "product_name": m.get("product_name"),
+             "score": round(m["score"], 6)})
     items = [{"key": str(k), "name": names.get(str(k)) if view != "table" else f"{k}号洽谈桌", "meetings": v}
              for k, v in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(6) if view == "table" else str(kv[0]))]
-    return jsonable({**summary(row), "view": view, "groups": items})
+    return jsonable({**summary(row, principal), "view": view, "groups": items})
 
 
-def agenda_export(session: Session, event_id: str, fmt: ExportFormat) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of the current agenda as XLSX, CSV or iCalendar."""
+def export_context(event: Event, row: AgendaRow) -> Any:
+    from finmatch.scheduling.exports import ExportContext
+
+    return ExportContext(event_name=event.name, event_date=event.date, venue=event_day.venue(event),
+                         products={(m["project_id"], m["institution_id"]): m["product_name"]
+                                   for m in row.meetings if m.get("product_name")})
+
+
+def render_agenda(agenda: Agenda, names: dict[str, str], event: Event, row: AgendaRow, fmt: ExportFormat,
+                  per_institution: bool = True) -> bytes:
+    """The bytes of an agenda file (XLSX, CSV or iCalendar) with the event's name, date and venue."""
     from finmatch.scheduling.exports import agenda_to_csv, agenda_to_ics, agenda_to_xlsx
 
-    row = require_row(session, event_id)
-    agenda = agenda_from_row(row)
-    names = _participant_names(session, row)
-    event: Event = Repository(session).require("events", event_id)  # type: ignore[assignment]
+    ctx = export_context(event, row)
     if fmt == "xlsx":
         buf = io.BytesIO()
-        agenda_to_xlsx(agenda, buf, names)
-        data = buf.getvalue()
-    elif fmt == "csv":
-        data = agenda_to_csv(agenda, names).encode("utf-8")
-    elif fmt == "ics":
+        agenda_to_xlsx(agenda, buf, names, ctx, per_institution=per_institution)
+        return buf.getvalue()
+    if fmt == "csv":
+        return agenda_to_csv(agenda, names, ctx).encode("utf-8")
+    if fmt == "ics":
         if agenda.start is None:
             agenda.start = event_start(event)
-        data = agenda_to_ics(agenda, names, event_name=event.name).encode("utf-8")
-    else:
+        return agenda_to_ics(agenda, names, event_name=event.name, context=ctx).encode("utf-8")
+    raise FinmatchError(f"不支持的导出格式 {fmt}，可选 xlsx、csv、ics", field="format")
+
+
+def agenda_export(session: Session, event_id: str, fmt: ExportFormat, principal: Principal | None = None,
+                  project_id: str | None = None) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of the current agenda as XLSX, CSV or iCalendar: the whole event
+    for staff, an institution's own meetings for its key, one project's meetings with ``project_id``."""
+    if fmt not in MEDIA_TYPES:
         raise FinmatchError(f"不支持的导出格式 {fmt}，可选 xlsx、csv、ics", field="format")
-    return data, MEDIA_TYPES[fmt], f"{event_id}-agenda.{fmt}"
+    row = require_row(session, event_id)
+    agenda = agenda_from_row(row)
+    visible = {(m["project_id"], m["institution_id"], m["slot"]) for m in _visible(row, principal, project_id)}
+    agenda.meetings = [m for m in agenda.meetings if (m.project_id, m.institution_id, m.slot) in visible]
+    names = _participant_names(session, row)
+    event: Event = Repository(session).require("events", event_id)  # type: ignore[assignment]
+    whole = _own(principal) is None and project_id is None
+    data = render_agenda(agenda, names, event, row, fmt, per_institution=whole)
+    who = project_id or _own(principal)
+    suffix = f"-{who}" if who else ""
+    return data, MEDIA_TYPES[fmt], f"{event_id}{suffix}-agenda.{fmt}"
+
+
+def _busy(session: Session, event_id: str) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """Each project's 1:1 meeting times of the current agenda (empty when none is solved yet)."""
+    row = latest_row(session, event_id)
+    if row is None:
+        return {}
+    agenda = agenda_from_row(row)
+    out: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for m in agenda.meetings:
+        begin, end = agenda.slot_times(m.slot)
+        if begin is not None and end is not None:
+            out.setdefault(m.project_id, []).append((begin, end))
+    return out
 
 
 def roadshow(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame, event_id: str,
-             pitch_minutes: int = 8, qa_minutes: int = 7) -> dict[str, Any]:
-    """The stage-pitch order of the event's projects, grouped by sector, most-wanted first."""
+             pitch_minutes: int = 8, qa_minutes: int = 7, principal: Principal | None = None) -> dict[str, Any]:
+    """The roadshow programme (staff only): sessions within the opening hours, grouped by sector,
+    most-wanted first, clear of each project's own 1:1 meetings, across days when needed."""
+    from finmatch.scheduling.roadshow import roadshow_programme
+
+    if principal is not None:
+        principal.require_staff()
     if pitch_minutes < 1 or qa_minutes < 0:
         raise FinmatchError("路演时长应为正数", field="pitch_minutes")
     event, result = event_result(session, scorer, settings, products, event_id)
-    order = roadshow_order(score_matrix(result), _project_sectors(result), pitch_minutes, qa_minutes,
-                           start=event_start(event))
-    names = result.projects["name"].to_dict()
-    items = []
-    for r in order.itertuples(index=False):
-        label = Sector(r.sector).label if r.sector in Sector._value2member_map_ else r.sector
-        items.append({"order": int(r.order), "project_id": r.project_id, "project_name": names.get(r.project_id),
-                      "sector": r.sector, "sector_label": label, "demand": int(r.demand),
-                      "interest": round(float(r.interest), 6), "start": _local(pd.Timestamp(r.start).to_pydatetime()),
-                      "end": _local(pd.Timestamp(r.end).to_pydatetime())})
-    return jsonable({"model": result.model, "event_id": event_id, "pitch_minutes": pitch_minutes,
-                     "qa_minutes": qa_minutes, "items": items})
+    hours = event_day.opening_hours(event, settings)
+    frame = roadshow_programme(score_matrix(result), _project_sectors(result), event.date, hours, pitch_minutes,
+                               qa_minutes, busy=_busy(session, event_id))
+    items = event_day.programme_items(frame, result.projects["name"].to_dict())
+    return jsonable({"model": result.model, "event_id": event_id, "event_name": event.name,
+                     "venue": event_day.venue(event), "pitch_minutes": pitch_minutes, "qa_minutes": qa_minutes,
+                     "rooms": hours.rooms, "days": int(frame["day"].max()) if len(frame) else 0,
+                     "day_start": hours.day_start.strftime("%H:%M"), "day_end": hours.day_end.strftime("%H:%M"),
+                     "lunch": f"{hours.lunch_start:%H:%M}–{hours.lunch_end:%H:%M}", "items": items})
 
 
-def _fmt(v: float | None) -> str:
-    return "—" if v is None else f"{v:.3f}"
+def roadshow_export(session: Session, scorer: PairScorer, settings: Settings, products: pd.DataFrame,
+                    event_id: str, fmt: str, principal: Principal | None = None) -> tuple[bytes, str, str]:
+    """The roadshow programme as XLSX or iCalendar (staff only)."""
+    if fmt not in ("xlsx", "ics"):
+        raise FinmatchError(f"路演日程可导出 xlsx、ics，不支持 {fmt}", field="format")
+    plan = roadshow(session, scorer, settings, products, event_id, principal=principal)
+    items = [{**x, "start": dt.datetime.fromisoformat(x["start"]), "end": dt.datetime.fromisoformat(x["end"]),
+              "pitch_end": dt.datetime.fromisoformat(x["pitch_end"])} for x in plan["items"]]
+    if fmt == "xlsx":
+        data = event_day.programme_xlsx(items, plan["event_name"], plan["venue"])
+    else:
+        data = event_day.programme_ics(items, event_id, plan["event_name"], plan["venue"]).encode("utf-8")
+    return data, MEDIA_TYPES[fmt], f"{event_id}-roadshow.{fmt}"
 
 
-# ---- CLI -----------------------------------------------------------------------------------------
+# ---- ``finmatch schedule`` (printed by app/schedule_cli.py) -----------------------------------------
 
-def schedule_cli(settings: Settings, event_id: str, export: str | None, output: Path | None, time_limit: float,
-                 console: Console, scorer: PairScorer | None = None) -> None:
-    """``finmatch schedule``: solve, store, print the figures and a per-institution summary, export."""
-    from rich.table import Table
+@dataclass
+class ScheduleRun:
+    """What ``finmatch schedule`` solved: the stored (or trial) row, the agenda, names, the export."""
 
-    from finmatch.registry import load_scorer
+    row: AgendaRow
+    agenda: Agenda
+    names: dict[str, str]
+    unmatched: list[dict[str, Any]]
+    export: bytes | None = None
+
+
+def run_schedule(settings: Settings, event_id: str, export: str | None, output: Path | None, time_limit: float,
+                 scorer: PairScorer, save: bool = False) -> tuple[ScheduleRun, str | None]:
+    """Solve an event's agenda for the CLI (store it only with ``save``); returns the run and the format."""
     from finmatch.runtime import open_database
 
+    if export is None and output is not None:
+        export = output.suffix.lstrip(".").lower() or None
     if export is not None and export not in MEDIA_TYPES:
         raise FinmatchError(f"不支持的导出格式 {export}，可选 xlsx、csv、ics", field="export")
-    if scorer is None:
-        scorer, _ = load_scorer(settings)
+    if export is not None and output is None:
+        raise FinmatchError("导出日程需要用 --output 指定文件路径", field="output")
     db = open_database(settings)
     try:
         with db.factory() as session:
             products = Repository(session).products_frame()
             row, agenda = schedule_event(session, "cli", scorer, settings, products, event_id,
-                                         ScheduleOptions(time_limit_s=time_limit))
+                                         ScheduleOptions(time_limit_s=time_limit), save=save)
             names = _participant_names(session, row)
-            data = agenda_export(session, event_id, export)[0] if export else None  # type: ignore[arg-type]
+            event: Event = Repository(session).require("events", event_id)  # type: ignore[assignment]
+            data = render_agenda(agenda, names, event, row, export) if export else None  # type: ignore[arg-type]
     finally:
         db.dispose()
-    console.print(f"活动 {event_id}：求解器 {agenda.solver}（{agenda.status}），模型 {row.model}")
-    console.print(f"目标值 objective {agenda.objective:.3f} · 上界 bound {_fmt(agenda.bound)} · "
-                  f"差距 gap {_fmt(None if agenda.gap is None else agenda.gap * 100)}% · "
-                  f"贪心基线 greedy {_fmt(agenda.greedy_objective)}")
-    console.print(f"洽谈 {len(agenda.meetings)} 场，覆盖项目 {agenda.projects_met}/{agenda.projects_coverable}")
-    table = Table(title="各机构洽谈安排")
-    for col in ("机构编号", "机构名称", "场次", "平均匹配度", "时段"):
-        table.add_column(col, overflow="fold")
-    for inst, meetings in sorted(agenda.by_institution().items()):
-        avg = sum(m.score for m in meetings) / len(meetings)
-        table.add_row(inst, names.get(inst, ""), str(len(meetings)), f"{avg:.3f}",
-                      "、".join(str(m.slot + 1) for m in meetings))
-    console.print(table)
-    for imp in agenda.impossible:
-        console.print(f"[yellow]无法安排[/yellow] {imp.project_id} × {imp.institution_id}：{imp.reason}")
-    if data is not None:
-        target = output or Path(f"{event_id}-agenda.{export}")
-        target.write_bytes(data)
-        console.print(f"已导出 {target}")
+    _, unmatched = event_day.split_issues(row.impossible)
+    return ScheduleRun(row, agenda, names, unmatched, data), export

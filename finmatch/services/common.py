@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
-from finmatch.exceptions import FinmatchError
+from finmatch.exceptions import InvalidParameterError
 from finmatch.schemas import Entity
 from finmatch.storage.convert import from_row, pk_column, table_of
 from finmatch.storage.orm import AuditRow
@@ -21,12 +21,6 @@ MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 LIST_COLUMNS = {"certifications", "funding_types", "three_firsts", "sectors", "stages", "cities",
                 "required_certifications_any", "project_ids", "product_ids", "extra"}
-
-
-class InvalidParameterError(FinmatchError):
-    """A query parameter the service cannot honour (unknown sort field, limit too large...)."""
-
-    code = "invalid_parameter"
 
 
 @dataclass
@@ -69,9 +63,10 @@ def list_entities(session: Session, entity: str, query: ListQuery,
             continue
         stmt = stmt.where(getattr(table, name) == value)
     if query.q:
-        like = f"%{query.q.strip()}%"
+        text = query.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"  # % and _ are searched for, not wildcards
         cols = [c for c in (pk_column(entity), "name", "description") if hasattr(table, c)]
-        stmt = stmt.where(or_(*[getattr(table, c).ilike(like) for c in cols]))
+        stmt = stmt.where(or_(*[getattr(table, c).ilike(like, escape="\\") for c in cols]))
     sort_key = query.sort or pk_column(entity)
     desc = sort_key.startswith("-")
     name = sort_key.lstrip("-+ ")

@@ -34,6 +34,11 @@ def match_frames(projects: pd.DataFrame, products: pd.DataFrame, scorer: PairSco
 
 def match_file(path: Path, top_k: int, settings: Settings, scorer: PairScorer | None = None) -> dict[str, Any]:
     """Rank, for each project in the file, the file's products or else the stored catalogue."""
+    return match_file_result(path, settings, scorer).to_output(top_k)
+
+
+def match_file_result(path: Path, settings: Settings, scorer: PairScorer | None = None) -> MatchResult:
+    """The match result behind :func:`match_file` (names and families for a table a person reads)."""
     read = read_paths([path])
     doc, issues, _ = validate_records(read)
     if issues:
@@ -61,7 +66,7 @@ def match_file(path: Path, top_k: int, settings: Settings, scorer: PairScorer | 
     if products.empty:
         raise FinmatchError("没有可匹配的金融产品：文件和数据库中都没有产品 / no products to match against")
     projects = projects_frame(doc.projects, enterprises)
-    return match_frames(projects, products, scorer, settings).to_output(top_k)
+    return match_frames(projects, products, scorer, settings)
 
 
 # ---- database-backed views shared by the API and the pages -----------------------------------------
@@ -139,7 +144,8 @@ def _product_meta(row: Any) -> dict[str, Any]:
 def _sector_view(result: MatchResult, project_id: str) -> dict[str, Any]:
     s = result.sector(project_id)
     return {"sector": s.sector, "sector_inferred": s.sector_inferred,
-            "sector_confidence": None if s.sector_confidence is None else round(float(s.sector_confidence), 4)}
+            "sector_confidence": None if s.sector_confidence is None else round(float(s.sector_confidence), 4),
+            "sector_uncertain": s.uncertain, "sector_candidates": s.candidates()}
 
 
 def _match_items(result: MatchResult, project_id: str, top_k: int | None, families: set[str] | None) -> list[dict]:
@@ -185,6 +191,10 @@ def project_view(projects: pd.DataFrame, scorer: PairScorer, settings: Settings,
                               "family": x.family, "institution_id": x.institution_id, "failed": x.failed,
                               "reasons": x.reasons, "what_if": x.what_if}
                              for x in result.ineligible(project_id, with_what_if=with_what_if)]
+    out["needs_confirmation"] = [{"product_id": c.product_id, **_product_meta(result.product_info[c.product_id]),
+                                  "family": c.family, "institution_id": c.institution_id, "unknown": c.unknown,
+                                  "facts": c.facts} for c in result.needs_confirmation(project_id)
+                                 if fams is None or c.family in fams]
     return jsonable(out)
 
 
@@ -192,11 +202,20 @@ def product_prospects(session: Session, scorer: PairScorer, settings: Settings, 
                       products: pd.DataFrame, projects: pd.DataFrame, product_id: str, *,
                       city: str | None = None, sector: str | None = None, stage: str | None = None,
                       amount_min: float | None = None, amount_max: float | None = None,
-                      offset: int = 0, limit: int = 50) -> dict[str, Any]:
-    """A product's eligible projects, best first (a bank's or fund's view); owners and staff only."""
+                      offset: int = 0, limit: int = 50, clients: str = "all") -> dict[str, Any]:
+    """A product's eligible projects, best first (a bank's or fund's view); owners and staff only.
+
+    Each prospect carries its relationship with the institution (signed before, in due diligence,
+    rejected before, with dates) and its credit facts; ``clients`` = all | hide | only filters on
+    existing clients (signed or approved with this institution)."""
+    from finmatch.services.relationships import CLIENT_FILTERS, credit_facts, relationships
+
     if product_id not in products.index:
         raise NotFoundError(f"金融产品 {product_id} 不存在", field="product_id")
-    principal.require_product_access(str(products.loc[product_id, "institution_id"]))
+    if clients not in CLIENT_FILTERS:
+        raise FinmatchError("clients 应为 all（全部）、hide（隐藏已签约客户）或 only（只看已签约客户）", field="clients")
+    institution_id = str(products.loc[product_id, "institution_id"])
+    principal.require_product_access(institution_id)
     sub = projects
     if city:
         sub = sub[sub["city"] == normalise_city(city)]
@@ -221,7 +240,13 @@ def product_prospects(session: Session, scorer: PairScorer, settings: Settings, 
                           "enterprise_name": _str(p["enterprise_name"]), "city": _str(p["city"]),
                           "stage": p["stage"], "funding_need_wan": float(p["funding_need_wan"]), **s,
                           "rank": 0, "score": round(float(row.score), 6),
-                          "probability": round(float(row.probability), 6), "reasons": list(row.reasons)})
+                          "probability": round(float(row.probability), 6), "reasons": list(row.reasons),
+                          **credit_facts(p)})
+        status = relationships(session, institution_id, product_id, [x["project_id"] for x in items])
+        for item in items:
+            item.update(status[item["project_id"]])
+        if clients != "all":
+            items = [x for x in items if (x["status"] == "client") == (clients == "only")]
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
     return jsonable({"model": model, "product_id": product_id, **_product_meta(products.loc[product_id]),

@@ -30,7 +30,20 @@ class LoadedModel:
 
     @property
     def version(self) -> str:
-        return self.info.version if self.info else getattr(self.scorer, "version", PRIOR_VERSION)
+        if self.info is not None and getattr(self.info, "served", "model") != PRIOR_VERSION:
+            return self.info.version
+        return getattr(self.scorer, "version", PRIOR_VERSION)
+
+    @property
+    def served_text(self) -> str:
+        """Which ranking is in use, in words a bank officer reads (for /models and the dashboard)."""
+        if self.info is None:
+            return "当前使用知识先验排序：尚无足够的对接历史训练模型，按融资意向、领域、阶段、额度和资金用途排序。"
+        if getattr(self.info, "served", "model") == PRIOR_VERSION:
+            return (f"当前使用知识先验排序：最新模型 {self.info.version} 在留出的最近一批活动上不如知识先验，"
+                    "因此暂不启用。")
+        return (f"当前使用学习模型 {self.info.version} 排序：它在留出的最近一批活动上优于知识先验"
+                "（以知识先验得分为基础，再从对接历史中学习）。")
 
     def describe(self) -> dict[str, Any]:
         created = None
@@ -38,7 +51,9 @@ class LoadedModel:
             created = self.info.meta.get("created_at")
             if created is None and self.info.path.exists():
                 created = dt.datetime.fromtimestamp(self.info.path.stat().st_mtime, dt.UTC).isoformat()
-        return {"version": self.version, "is_prior": self.info is None,
+        return {"version": self.version, "is_prior": self.version == PRIOR_VERSION,
+                "served": "prior" if self.version == PRIOR_VERSION else "model", "served_text": self.served_text,
+                "trained_version": self.info.version if self.info else None,
                 "metrics": self.info.metrics if self.info else {},
                 "meta": self.info.meta if self.info else {}, "created_at": created,
                 "loaded_at": self.loaded_at.isoformat(), "embedding_model_loaded": self.embedding_model is not None}

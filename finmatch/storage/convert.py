@@ -34,15 +34,6 @@ def from_row(entity_name: str, row: Base | dict[str, Any]) -> Entity:
     return model_cls.model_validate(data)
 
 
-def row_json(entity_name: str, model: Entity) -> dict[str, Any]:
-    """JSON-safe dump for the audit log."""
-    return model.model_dump(mode="json")
-
-
-def pk_of(entity_name: str, model: Entity) -> str:
-    return model.key
-
-
 def table_of(entity_name: str) -> type[Base]:
     return ENTITY_TABLES[entity_name]
 

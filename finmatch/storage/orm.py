@@ -141,6 +141,18 @@ class ApiKeyRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class WebSessionRow(Base):
+    """A pages' sign-in session: the cookie holds a random id, this row its keyed hash (never the id),
+    the key it signed in with, the CSRF token and flash messages. Deleted at logout and revocation."""
+
+    __tablename__ = "web_sessions"
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.key_id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class AuditRow(Base):
     """Append-only: the repository never updates or deletes these rows."""
 

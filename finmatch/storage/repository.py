@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finmatch.exceptions import ConflictError, NotFoundError
@@ -113,9 +114,21 @@ class Repository:
         return model
 
     def create(self, entity: str, model: Entity) -> Entity:
+        """Insert or 409, never an update: a plain INSERT, so of concurrent creates of one id the
+        database's unique key lets exactly one through and the others get ConflictError."""
+        exists = ConflictError(f"{ENTITY_LABELS[entity]} {model.key} 已存在", field=pk_column(entity))
         if self.existing_keys(entity, [model.key]):
-            raise ConflictError(f"{ENTITY_LABELS[entity]} {model.key} 已存在", field=pk_column(entity))
-        self.upsert_many(entity, [model], action="create")
+            raise exists
+        try:
+            self.session.execute(insert(table_of(entity)), [to_row(entity, model)])
+            self.session.flush()
+        except IntegrityError as exc:
+            self.session.rollback()
+            if self.existing_keys(entity, [model.key]):
+                raise exists from exc
+            raise ConflictError(f"{ENTITY_LABELS[entity]} {model.key} 引用的记录已被修改或删除，请刷新后重试") from exc
+        self.session.execute(insert(AuditRow), [self._audit_row("create:insert", entity, model.key, None, model)])
+        self.session.flush()
         return model
 
     def delete(self, entity: str, key: str) -> None:
@@ -127,7 +140,7 @@ class Repository:
         self.session.delete(row)
         try:
             self.session.flush()
-        except Exception as exc:  # integrity: still referenced
+        except IntegrityError as exc:  # still referenced
             self.session.rollback()
             raise ConflictError(f"{ENTITY_LABELS[entity]} {key} 仍被其他记录引用，无法删除") from exc
         self.session.execute(insert(AuditRow), [self._audit_row("delete", entity, key, old, None)])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
+import openpyxl
 from fastapi.testclient import TestClient
 
 import api.main as api_main
 from api.main import create_app
+from api.payloads import ErrorBody
 from finmatch.exceptions import ModelUnavailableError
 from tests.conftest import SAMPLES
 
@@ -80,3 +84,29 @@ def test_not_ready_without_a_model(sqlite_settings, monkeypatch):
         r = client.get("/ready")
         assert r.status_code == 503 and r.json()["model"] is None and "模型文件损坏" in r.json()["detail"]
         assert client.get("/health").status_code == 200
+
+
+def test_import_errors_name_sheet_header_and_value(sqlite_api):
+    """The JSON error items carry where the user finds the problem: sheet, their own header, the value."""
+    r = sqlite_api.client.post("/import", headers=sqlite_api.h("admin"),
+                               files={"files": ("products.csv", BAD_CSV, "text/csv")})
+    assert r.status_code == 422
+    body = ErrorBody.model_validate(r.json())
+    family = next(e for e in body.errors or [] if e.field == "family")
+    assert family.header == "产品大类" and family.value == "股票" and family.entity == "products"
+    assert family.sheet is None and family.row == "第 4 行" and family.file == "products.csv"  # a CSV has no sheet
+    inst = next(e for e in body.errors or [] if e.field == "institution_id")
+    assert inst.header == "机构编号" and inst.value == "I-NOPE"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "金融产品"
+    for row in csv.reader(io.StringIO(BAD_CSV.decode("gbk"))):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = sqlite_api.client.post("/import", headers=sqlite_api.h("admin"),
+                               files={"files": ("产品.xlsx", data.getvalue(), xlsx)})
+    assert r.status_code == 422, r.text
+    family = next(e for e in ErrorBody.model_validate(r.json()).errors or [] if e.field == "family")
+    assert (family.sheet, family.header, family.value, family.row) == ("金融产品", "产品大类", "股票", "第 4 行")

@@ -54,7 +54,7 @@ def test_match_prints_the_data_format_object(settings, tmp_path):
                               "--json"])
     assert res.exit_code == 0, res.stdout
     out = json.loads(res.stdout)
-    assert set(out) == {"model", "projects", "matches", "ineligible"}
+    assert set(out) == {"model", "projects", "matches", "ineligible", "needs_confirmation"}
     assert set(out["matches"]) == {"XM0001", "XM0002"}
     assert all(len(v) <= 1 for v in out["matches"].values())
     for pid, matches in out["matches"].items():
@@ -156,3 +156,25 @@ def test_cold_start_prior_infers_blank_sectors_and_uses_text(settings):
     with_text = cold_start_prior(settings).components(projects, products, pairs)["text_similarity"]
     plain = PriorScorer().components(projects, products, pairs)["text_similarity"]
     assert with_text.max() == 1.0 and plain.max() == 0.0
+
+
+def test_match_table_lists_products_awaiting_confirmation(settings, tmp_path):
+    """Without --json: after the ranked table, 待确认 lists the products and the facts that decide them."""
+    doc = small_document()
+    runner.invoke(app, ["import", str(_write(tmp_path, "doc.json", doc))])
+    projects = copy.deepcopy(doc["projects"][:1])
+    projects[0].pop("trl", None)  # the fund asks for TRL ≥ 5: it now waits on that fact
+    path = _write(tmp_path, "req.json", {"enterprises": doc["enterprises"], "projects": projects})
+    data = json.loads(runner.invoke(app, ["match", "--input", str(path), "--json"]).stdout)
+    waiting = data["needs_confirmation"][projects[0]["project_id"]]
+    assert waiting  # the JSON carries them; the people's table must too
+    res = runner.invoke(app, ["match", "--input", str(path)])
+    assert res.exit_code == 0, res.stdout
+    text = res.stdout.replace("\n", "")
+    assert "待确认" in text
+    names = {p["product_id"]: p["name"] for p in doc["products"]}
+    for item in waiting:
+        assert names[item["product_id"]] in text
+        assert all(fact.replace(" ", "") in text.replace(" ", "") for fact in item["facts"])
+    ranked = text.split("待确认")[0]
+    assert all(names[item["product_id"]] not in ranked for item in waiting)  # listed after the table, not in it

@@ -98,7 +98,7 @@ def test_embedding_similarity_fit_score_and_pickle(tmp_path: Path, spy: Counting
                           "LOAN_BIO": "科创贷。支持创新药、中药和医疗器械企业GMP车间建设",
                           "INS_SEA": "海洋经济保险。覆盖深远海养殖网箱与海洋牧场风险"})
     projects = pd.Series({"p1": "固态电池电芯中试线", "p2": "中药配方颗粒GMP中试车间"})
-    est = EmbeddingSimilarity(Embedder(model=spy, cache_path=tmp_path / "s.sqlite")).fit(products)
+    est = EmbeddingSimilarity().set_embedder(Embedder(model=spy, cache_path=tmp_path / "s.sqlite")).fit(products)
     assert est.product_vectors_.shape == (3, 384)
     scores = est.score_matrix(projects)
     assert list(scores.index) == ["p1", "p2"] and list(scores.columns) == list(products.index)

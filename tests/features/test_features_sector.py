@@ -1,4 +1,5 @@
-"""Sector inference: accuracy on a held-out split of the sample projects, and the blank-sector contract."""
+"""Sector inference: the out-of-the-box understanding (lexicon path: fast, no model) and the blendable
+classifier trained on stored projects. Accuracy on the independent set is in tests/quality."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from features.sector import SectorClassifier, infer_sectors, inference_reason
+from features.sector import (
+    SectorClassifier,
+    SectorUnderstanding,
+    blend_proba,
+    infer_product_focus,
+    infer_sectors,
+    inference_reason,
+    understand_sectors,
+)
+from features.sector_lexicon import SECTORS, load_lexicon
 from features.text import project_text
 from finmatch.enums import Sector
 
@@ -115,3 +125,75 @@ def test_infer_sectors_leaves_stated_sectors_alone() -> None:
 
 def test_inference_reason_reads_like_the_issue() -> None:
     assert inference_reason("new_energy_storage", 0.912) == "所属领域根据项目简介推断为 新能源及储能 (置信度 0.91)"
+
+
+# ---- out-of-the-box understanding (lexicon only: embeddings are measured in tests/quality) -----------
+
+LEXICON_ONLY = SectorUnderstanding(use_embeddings=False)
+
+
+def test_every_sector_has_a_lexicon_and_longest_terms_win() -> None:
+    lex = load_lexicon()
+    per_sector = {s: sum(1 for w in lex.weights.values() if w[SECTORS.index(s)] > 0) for s in SECTORS}
+    assert min(per_sector.values()) >= 40, per_sector
+    # 电池铝箔 is one material term, not 电池 (storage) + 铝箔
+    assert lex.hits("电池铝箔冷轧工艺") == {"电池铝箔": 1, "冷轧": 1}
+    score = lex.score("电池铝箔冷轧工艺")
+    assert SECTORS[int(score.argmax())] == "advanced_materials" and score[SECTORS.index("new_energy_storage")] == 0
+
+
+@pytest.mark.parametrize(("text", "sector"), [
+    ("糖厂滤泥和蔗髓发酵制生物有机肥，蔗田试验", "modern_agriculture"),
+    ("以蔗渣为原料稀酸水解制糠醛和木糖", "green_chemicals"),
+    ("废旧易拉罐脱漆熔炼，保级再生铝合金锭", "green_low_carbon"),
+    ("钠离子电池层状氧化物正极材料百吨级中试线", "new_energy_storage"),
+    ("扁线电机与控制器集成的三合一电驱总成装车试验", "new_energy_vehicles"),
+])
+def test_lexicon_reads_guangxi_chains(text: str, sector: str) -> None:
+    pred = LEXICON_ONLY.predict([text])
+    assert pred["sector"].iat[0] == sector
+    assert 0 < pred["confidence"].iat[0] <= 1 and pred["second"].iat[0] != sector
+
+
+def test_a_text_without_domain_terms_is_uncertain_not_guessed() -> None:
+    pred = LEXICON_ONLY.predict(["本公司拟融资用于发展"])
+    assert bool(pred["uncertain"].iat[0]) and pred["confidence"].iat[0] < 0.2
+
+
+def test_understand_sectors_fills_blanks_with_runner_up_and_flags() -> None:
+    frame = pd.DataFrame({"name": ["钠电池项目", "网箱项目", "融资项目"],
+                          "description": ["钠离子电池电芯中试线", "深远海网箱养殖", "补充流动资金"],
+                          "sector": [None, "marine_economy", ""]}, index=["p1", "p2", "p3"])
+    out = understand_sectors(frame, LEXICON_ONLY)
+    assert out.loc["p1", "inferred_sector"] == "new_energy_storage" and not out.loc["p1", "sector_uncertain"]
+    assert pd.isna(out.loc["p2", "inferred_sector"]) and not out.loc["p2", "sector_uncertain"]
+    assert out.loc["p3", "sector_uncertain"] and isinstance(out.loc["p3", "sector_second"], str)
+    assert frame.columns.tolist() == ["name", "description", "sector"]  # the input is not changed
+
+
+def test_calibration_fit_is_plain_data_and_changes_confidence() -> None:
+    texts = project_text(TOY)
+    fitted = SectorUnderstanding(use_embeddings=False).fit(texts, TOY["sector"], TOY["name"])
+    assert isinstance(fitted.a_lexicon_, float) and fitted.a_lexicon_ > 0 and fitted.n_calibration_ == 9
+    assert not np.allclose(fitted.predict_proba(texts), LEXICON_ONLY.predict_proba(texts))
+
+
+def test_blend_weight_is_capped_so_the_classifier_never_replaces_the_understanding() -> None:
+    clf = SectorClassifier().fit(project_text(TOY), TOY["sector"])
+    base = LEXICON_ONLY.predict_proba(["钠离子电池电芯中试线"])
+    mixed = blend_proba(base, clf, ["钠离子电池电芯中试线"], weight=0.9)  # asks for more than allowed
+    other = blend_proba(base, clf, ["钠离子电池电芯中试线"], weight=0.5)
+    np.testing.assert_allclose(mixed, other)
+    np.testing.assert_allclose(mixed.sum(axis=1), 1.0)
+
+
+def test_product_focus_from_prose_only_when_sectors_are_empty() -> None:
+    products = pd.DataFrame({
+        "kind": ["产业投资基金", "科创贷", "产业投资基金"],
+        "name": ["新材料基金", "信用贷", "医药基金"],
+        "description": ["专注碳酸钙深加工、稀土功能材料和铝基新材料", "用于研发投入和原材料采购", "投资创新药"],
+        "sectors": [[], [], ["biomedicine"]]}, index=["a", "b", "c"])
+    out = infer_product_focus(products)
+    assert out.loc["a", "focus_sectors"] == ["advanced_materials"] and out.loc["a", "focus_inferred"]
+    assert out.loc["b", "focus_sectors"] == [] and not out.loc["b", "focus_inferred"]
+    assert out.loc["c", "focus_sectors"] == ["biomedicine"] and not out.loc["c", "focus_inferred"]

@@ -143,8 +143,7 @@ def test_resolve_during_the_event_keeps_held_meetings_and_drops_no_shows(pages: 
     bad = {**form, "now_slot": "0"}
     pages.post("/events/EV2025-01/schedule", data=bad)
     with db.factory() as s:  # a bad slot changes nothing
-        assert agenda_service.require_row(s, "EV2025-01").meetings == [
-            agenda_service._meeting_dict(m) for m in first.meetings]
+        assert agenda_service.agenda_from_row(agenda_service.require_row(s, "EV2025-01")).meetings == first.meetings
     again = {**form, "now_slot": "2", "no_shows": "I-FUND-01"}
     page = pages.post("/events/EV2025-01/schedule", data=again).text
     assert "保留第 1 时段前已进行的洽谈" in page
@@ -154,3 +153,63 @@ def test_resolve_during_the_event_keeps_held_meetings_and_drops_no_shows(pages: 
         assert (m in second.meetings) == (m.institution_id != "I-FUND-01")
     assert not [m for m in second.meetings if m.institution_id == "I-FUND-01"]
     assert all(m.slot >= 1 for m in second.meetings if m not in held)  # nothing new in a past slot
+
+
+def _edit_links(html: str) -> set[str]:
+    """The hrefs of the create/edit links on a page."""
+    import re
+
+    return set(re.findall(r'href="(/(?:projects|products|events|enterprises|institutions)/[^"]*(?:new|edit))"', html))
+
+
+def test_create_and_edit_links_follow_write_rights(pages: Pages) -> None:
+    """A bank sees an edit link only on its own product; projects are the admin's; events the staff's."""
+    pages.login("bank")
+    listing = _edit_links(pages.get("/products").text)
+    assert listing == {"/products/new", "/products/P-LOAN-001/edit"}  # its own product only, not P-EQ-001
+    assert _edit_links(pages.get("/products/P-LOAN-001").text) == {"/products/P-LOAN-001/edit"}
+    assert pages.get("/products/P-LOAN-001/edit").status_code == 200  # the link leads to a form it may submit
+    assert _edit_links(pages.get("/projects").text) == set()
+    assert _edit_links(pages.get("/projects/XM0001").text) == set()
+    assert _edit_links(pages.get("/events").text) == set()
+    assert not {u for u in _edit_links(pages.get("/events/EV2025-01").text) if u.startswith("/events/")}
+    pages.client.cookies.clear()
+    pages.login("organiser")
+    assert _edit_links(pages.get("/events").text) == {"/events/new", "/events/EV2025-01/edit"}
+    assert "/events/EV2025-01/edit" in _edit_links(pages.get("/events/EV2025-01").text)
+    assert _edit_links(pages.get("/products").text) == set()
+    assert _edit_links(pages.get("/projects").text) == set()
+    pages.client.cookies.clear()
+    pages.login("admin")
+    assert {"/projects/new", "/projects/XM0001/edit"} <= _edit_links(pages.get("/projects").text)
+    assert "/projects/XM0001/edit" in _edit_links(pages.get("/projects/XM0001").text)
+    assert {"/products/P-LOAN-001/edit", "/products/P-EQ-001/edit"} <= _edit_links(pages.get("/products").text)
+
+
+def test_project_page_names_the_model_version_to_admins_only(pages: Pages) -> None:
+    pages.login("admin")
+    version = pages.client.app.state.finmatch.models.current.describe()["version"]
+    assert f"模型 {version}" in pages.get("/projects/XM0001").text
+    for who in ("organiser", "bank"):
+        pages.client.cookies.clear()
+        pages.login(who)
+        page = pages.get("/projects/XM0001").text
+        label = page.split('data-testid="model-label">')[1].split("</small>")[0]
+        assert version not in label and "排序" in label
+
+
+def test_resolve_form_meets_package_institutions(pages: Pages) -> None:
+    from api.pages.event_pages import _schedule_options
+    from finmatch.services import agenda as agenda_service
+
+    pages.login("organiser")
+    page = pages.get("/events/EV2025-01").text
+    assert 'name="package_must_meet"' in page and "按融资方案安排必见机构" in page
+    assert _schedule_options("5", "", "", "", package_must_meet=True).package_must_meet
+    assert not _schedule_options("5", "", "", "").package_must_meet
+    form = {"csrf": pages.csrf("/events/EV2025-01"), "time_limit_s": "5", "package_must_meet": "1"}
+    assert pages.post("/events/EV2025-01/schedule", data=form, follow_redirects=False).status_code == 303
+    db = pages.client.app.state.finmatch.db
+    with db.factory() as s:
+        meetings = agenda_service.agenda_from_row(agenda_service.require_row(s, "EV2025-01")).meetings
+    assert ("XM0001", "I-FUND-01") in {(m.project_id, m.institution_id) for m in meetings}  # its package's fund

@@ -59,7 +59,9 @@ def test_xlsx_has_summary_and_one_sheet_per_institution() -> None:
     summary = list(book["总表"].iter_rows(values_only=True))
     assert list(summary[0]) == HEADERS
     assert len(summary) == 1 + len(agenda.meetings)
-    assert summary[1][1] == "14:00"
+    assert summary[1][3] == "14:00"
+    assert summary[1][0] == "科技金融对接会" and summary[1][1] == "2026-05-20"
+    assert all(str(r[-1]).endswith("%") for r in summary[1:])  # percentages like the pages, not 0.760417
 
 
 def test_csv_starts_with_bom_and_has_chinese_headers() -> None:

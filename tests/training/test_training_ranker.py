@@ -11,13 +11,20 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from features.artifact_types import artifact_types
 from finmatch.matching import MatchEngine, PriorScorer
 from finmatch.matching.model_scorer import ModelScorer
-from finmatch.registry import SCORER_FILE, load_scorer
+from finmatch.registry import MODEL_FILE
+from finmatch.registry import load_scorer as _load_scorer
 from finmatch.runtime import open_database
 from finmatch.storage import Repository
 from finmatch.storage.orm import ModelVersionRow
 from tests.training.conftest import Trained
+
+
+def load_scorer(settings, **kw):
+    """What the composition roots do: the features allow-list handed to the core's reader."""
+    return _load_scorer(settings, types=artifact_types(), **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +47,7 @@ def test_lambdarank_beats_every_non_oracle_baseline_on_the_time_split(trained: T
 def test_artifact_holds_model_report_and_index_row(trained: Trained) -> None:
     folder = trained.settings.resolved_model_dir / trained.version
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", trained.version)
-    for name in (SCORER_FILE, "metrics.json", "meta.json", "report.md", "metrics_vs_baselines.png",
+    for name in (MODEL_FILE, "metrics.json", "meta.json", "report.md", "metrics_vs_baselines.png",
                  "feature_importance.png", "reliability.png", "ndcg_by_family.png"):
         assert (folder / name).stat().st_size > 0, name
     meta = json.loads((folder / "meta.json").read_text("utf-8"))
@@ -72,7 +79,7 @@ def test_loaded_scorer_ranks_with_version_probability_and_chinese_reasons(traine
     assert "inferred_sector" in result.projects.columns
     scores = result.scores
     assert len(scores) > 20 and scores["probability"].between(0, 1).all()
-    with_reasons = [r for r in scores["reasons"] if r]
+    with_reasons = [r for r in result.reasons_at(range(len(scores))) if r]  # reasons are computed on demand
     assert len(with_reasons) > 0.5 * len(scores)
     assert all(re.search(r"[\u4e00-\u9fff]", p) for r in with_reasons for p in r)
     # pred_contrib rows sum to the raw prediction the booster gives

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from features.artifact_types import artifact_types
 from features.pairs import PairFeatureBuilder
-from finmatch.registry import load_scorer
+from finmatch.registry import load_scorer as _load_scorer
 from finmatch.runtime import open_database
 from finmatch.schemas import Outcome
 from finmatch.storage import Repository
@@ -21,6 +22,11 @@ from training.dataset import (
     check_outcome_dates,
     training_data_from_document,
 )
+
+
+def load_scorer(settings, **kw):
+    """What the composition roots do: the features allow-list handed to the core's reader."""
+    return _load_scorer(settings, types=artifact_types(), **kw)
 
 
 def test_retrain_after_new_outcomes_changes_version_and_reload_picks_it(trained_copy: Trained) -> None:

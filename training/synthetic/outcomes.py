@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from finmatch.enums import OutcomeStage
+from finmatch.enums import OUTCOME_FUNNEL, OutcomeStage
 from finmatch.schemas import Event, Outcome
 
 # per family: (meeting threshold, due-diligence threshold, approval threshold, P(sign | approved))
@@ -28,7 +28,7 @@ P_REJECT_AFTER_DD = 0.8
 # days after the event: (low, high) for each stage, drawn cumulatively
 STAGE_DAYS = {"contacted": (0, 3), "meeting": (0, 14), "due_diligence": (14, 35), "approved": (21, 50),
               "signed": (10, 40)}
-GRADE = {"contacted": 1, "meeting": 2, "due_diligence": 3, "approved": 4, "signed": 5}
+GRADE = {stage: step for step, stage in enumerate(OUTCOME_FUNNEL) if step}  # contacted 1 … signed 5
 
 
 def _top_k_mask(score: np.ndarray, k: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Seeded generator of enterprises and pilot projects with Guangxi-shaped distributions.
 
 Numbers are drawn vectorised with numpy; only the text is composed row by row (cheap enough for
-100,000 projects). Distributions follow shared/spec/domain.md: city industry clusters, need ranges
+100,000 projects). Distributions follow docs/domain.md: city industry clusters, need ranges
 (materials kit 200–500万, biopharma GMP >1000万, typical 2,800–3,500万 with a long tail).
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from finmatch import credit_code
-from finmatch.enums import GUANGXI_CITIES, Certification
+from finmatch.enums import FAMILY_CODES, GUANGXI_CITIES, STAGE_CODES, Certification
 from finmatch.schemas import Enterprise, Project
 from training.synthetic.text import TextInput, name_and_describe
 from training.synthetic.vocab import BRAND_CHARS, NAMED_PLATFORMS, SECTOR_SHORT
@@ -22,7 +22,7 @@ from training.synthetic.vocab import BRAND_CHARS, NAMED_PLATFORMS, SECTOR_SHORT
 SECTORS = ("artificial_intelligence", "high_end_equipment", "advanced_materials", "next_gen_it", "green_chemicals",
            "new_energy_storage", "biomedicine", "modern_agriculture", "marine_economy", "green_low_carbon",
            "new_energy_vehicles")
-STAGES = ("tech_research", "proof_of_concept", "pilot", "incubation", "scale_up")
+STAGES = STAGE_CODES
 STAGE_P = np.array([0.12, 0.18, 0.38, 0.12, 0.20])
 OUTSIDE = ("广州", "深圳", "长沙", "昆明")
 CITIES = GUANGXI_CITIES + OUTSIDE
@@ -168,7 +168,7 @@ def _platform(rng: random.Random, city: str, sector: str) -> str:
 
 _CERTS = ("high_tech", "tech_sme", "specialized_sme", "little_giant", "innovative_sme", "gazelle")
 _TAX = ("A", "B", "M", "C", "D", None)
-_FAMILIES = ("equity", "loan", "guarantee", "insurance", "subsidy")
+_FAMILIES = FAMILY_CODES
 _FAMILY_WORDS = {"equity": "股权融资", "loan": "银行贷款", "guarantee": "融资担保", "insurance": "科技保险",
                  "subsidy": "财政补贴"}
 
