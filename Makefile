@@ -33,6 +33,7 @@ demo: $(STAMP) install-fonts
 
 test: $(STAMP) browser install-fonts
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check finmatch features training api app tests benchmarks
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
@@ -45,6 +46,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/embeddings.py
 	$(PY) benchmarks/schedule.py
 	$(PY) benchmarks/security.py
+	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/batch.py --projects 4000
+	$(PY) benchmarks/sector.py
+	$(PY) benchmarks/package_composer.py
 
 clean:
 	rm -rf $(VENV) var test-output

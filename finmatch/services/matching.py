@@ -37,16 +37,16 @@ def match_file(path: Path, top_k: int, settings: Settings, scorer: PairScorer | 
     return match_file_result(path, settings, scorer).to_output(top_k)
 
 
-def match_file_result(path: Path, settings: Settings, scorer: PairScorer | None = None) -> MatchResult:
-    """The match result behind :func:`match_file` (names and families for a table a person reads)."""
+def read_request_file(path: Path, settings: Settings, *, empty: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The projects of a request file and the products to rank them against: the file's own, else the
+    stored catalogue. Enterprises the file does not carry are read from the database. ``empty`` is the
+    Chinese message when neither has a product."""
     read = read_paths([path])
     doc, issues, _ = validate_records(read)
     if issues:
         raise ImportValidationError(issues=issues)
     if not doc.projects:
-        raise FinmatchError(f"{path} 中没有项目 / no projects in file")
-    if scorer is None:
-        scorer, _ = load_scorer(settings)
+        raise FinmatchError(f"{path} 中没有项目")
     db = open_database(settings)
     try:
         with db.factory() as session:
@@ -57,15 +57,22 @@ def match_file_result(path: Path, settings: Settings, scorer: PairScorer | None 
             still = sorted({p.enterprise_id for p in doc.projects} - set(enterprises))
             if still:
                 raise ImportValidationError(issues=[ImportIssue(str(path), "-", "enterprise_id",
-                                                                f"引用的企业 {e} 不存在 / unknown enterprise") for e in still])
+                                                                f"引用的企业 {e} 不存在") for e in still])
             institutions: dict[str, Institution] = repo.institutions()  # type: ignore[assignment]
             institutions.update({i.key: i for i in doc.institutions})  # type: ignore[misc]
             products = products_frame(doc.products, institutions) if doc.products else repo.products_frame()
     finally:
         db.dispose()
     if products.empty:
-        raise FinmatchError("没有可匹配的金融产品：文件和数据库中都没有产品 / no products to match against")
-    projects = projects_frame(doc.projects, enterprises)
+        raise FinmatchError(empty)
+    return projects_frame(doc.projects, enterprises), products
+
+
+def match_file_result(path: Path, settings: Settings, scorer: PairScorer | None = None) -> MatchResult:
+    """The match result behind :func:`match_file` (names and families for a table a person reads)."""
+    projects, products = read_request_file(path, settings, empty="没有可匹配的金融产品：文件和数据库中都没有产品")
+    if scorer is None:
+        scorer, _ = load_scorer(settings)
     return match_frames(projects, products, scorer, settings)
 
 

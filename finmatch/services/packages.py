@@ -16,10 +16,7 @@ from sqlalchemy.orm import Session
 
 from finmatch.auth import Principal
 from finmatch.enums import Certification
-from finmatch.exceptions import FinmatchError, ImportIssue, ImportValidationError, NotFoundError
-from finmatch.frames import products_frame, projects_frame
-from finmatch.io.importer import validate_records
-from finmatch.io.readers import read_paths
+from finmatch.exceptions import FinmatchError, NotFoundError
 from finmatch.matching import MatchResult, PairScorer
 from finmatch.packaging import (
     OBJECTIVE_LABELS,
@@ -34,11 +31,8 @@ from finmatch.packaging.composer import compose
 from finmatch.packaging.explain import binding, family_label, part_reasons, pct, steps, uncovered_reason
 from finmatch.packaging.figures import premium_yuan
 from finmatch.packaging.problem import YUAN_PER_WAN
-from finmatch.runtime import open_database
-from finmatch.schemas import Enterprise, Institution
-from finmatch.services.matching import jsonable, match_frames, project_frame
+from finmatch.services.matching import jsonable, match_frames, project_frame, read_request_file
 from finmatch.settings import Settings
-from finmatch.storage import Repository
 
 log = logging.getLogger(__name__)
 WHAT_IF_REVENUE_FACTOR = 1.5
@@ -282,31 +276,8 @@ def redact(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
 def packages_file(path: Path, settings: Settings, scorer: PairScorer, objective: str = "cost") -> dict[str, Any]:
     """``finmatch package --input FILE``: every project of the file against its products or the catalogue."""
     check_objective(objective)
-    read = read_paths([path])
-    doc, issues, _ = validate_records(read)
-    if issues:
-        raise ImportValidationError(issues=issues)
-    if not doc.projects:
-        raise FinmatchError(f"{path} 中没有项目 / no projects in file")
-    db = open_database(settings)
-    try:
-        with db.factory() as session:
-            repo = Repository(session)
-            enterprises: dict[str, Enterprise] = {e.key: e for e in doc.enterprises}  # type: ignore[misc]
-            missing = {p.enterprise_id for p in doc.projects} - set(enterprises)
-            enterprises.update(repo.fetch("enterprises", missing))  # type: ignore[arg-type]
-            still = sorted({p.enterprise_id for p in doc.projects} - set(enterprises))
-            if still:
-                raise ImportValidationError(issues=[ImportIssue(str(path), "-", "enterprise_id",
-                                                                f"引用的企业 {e} 不存在") for e in still])
-            institutions: dict[str, Institution] = repo.institutions()  # type: ignore[assignment]
-            institutions.update({i.key: i for i in doc.institutions})  # type: ignore[misc]
-            products = products_frame(doc.products, institutions) if doc.products else repo.products_frame()
-    finally:
-        db.dispose()
-    if products.empty:
-        raise FinmatchError("没有可组合的金融产品：文件和数据库中都没有产品")
-    return packages_for_frames(projects_frame(doc.projects, enterprises), products, scorer, settings, objective)
+    projects, products = read_request_file(path, settings, empty="没有可组合的金融产品：文件和数据库中都没有产品")
+    return packages_for_frames(projects, products, scorer, settings, objective)
 
 
 def packages_for_frames(projects: pd.DataFrame, products: pd.DataFrame, scorer: PairScorer, settings: Settings,
