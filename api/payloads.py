@@ -143,7 +143,9 @@ class ProjectMatches(SectorInfo):
     project_id: str
     project_name: str
     families: list[str] | None = Field(None, description="筛选的产品大类")
-    matches: list[MatchItemOut] = Field(description="符合条件的产品，按得分排序")
+    matches: list[MatchItemOut] = Field(description="符合条件的产品，按得分排序（项目填写了意向融资方式时只含这些方式）")
+    other_families: list[MatchItemOut] = Field(
+        default_factory=list, description="其他可考虑的产品：符合条件但不在项目意向融资方式内，单独排序")
     groups: dict[str, list[MatchItemOut]] | None = Field(None, description="按产品大类分组的排序（group_by_family）")
     ineligible: list[IneligibleOut] = Field(description="不符合条件的产品、原因与改进建议")
     needs_confirmation: list[ConfirmItemOut] = Field(
@@ -244,6 +246,8 @@ class AdhocMatchResponse(BaseModel):
     model: str
     projects: dict[str, SectorInfo]
     matches: dict[str, list[AdhocMatch]]
+    other_families: dict[str, list[AdhocMatch]] = Field(
+        default_factory=dict, description="其他可考虑的产品（不在项目意向融资方式内），每个项目单独排序")
     ineligible: dict[str, list[AdhocIneligible]]
     needs_confirmation: dict[str, list[dict[str, Any]]] = Field(default_factory=dict,
                                                                 description="待确认的产品及需要确认的事实")

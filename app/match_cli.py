@@ -1,6 +1,7 @@
 """``finmatch match`` for people: per project a table of product names, Chinese families, the match
-probability as a percentage and the top reason, then the products awaiting confirmation (待确认) with the
-facts that decide them (``--json`` prints the data-format.md object instead)."""
+probability as a percentage and the top reason (only the project's requested families when it states
+any), then the eligible products of other families in one short block, then the products awaiting
+confirmation (待确认) with the facts that decide them (``--json`` prints the data-format.md object instead)."""
 
 from __future__ import annotations
 
@@ -33,14 +34,29 @@ def print_matches(result: MatchResult, top: int, console: Console) -> None:
             reasons = [r for r in (m.reasons or m.eligibility_reasons) if r != sector_note]
             table.add_row(str(m.rank), str(info["name"]), str(info.get("institution_name") or m.institution_id),
                           _family(m.family), f"{m.probability * 100:.1f}%", reasons[0] if reasons else "—")
+        others = result.other_families(str(pid), top, eligibility_reasons=False)
         if items:
             console.print(table)
+        elif others:
+            console.print(f"{name}（{pid}）：意向融资方式内没有符合准入条件的产品", markup=False)
         else:
-            console.print(f"{name}（{pid}）：没有符合准入条件的产品")
+            console.print(f"{name}（{pid}）：没有符合准入条件的产品", markup=False)
+        _print_others(result, others, console)
         _print_confirmations(result, str(pid), console)
         n_bad = len(result.failed_fields(pid))
         if n_bad:
             console.print(f"[dim]另有 {n_bad} 个产品不符合准入条件（用 --json 查看未通过的条款）[/dim]")
+
+
+def _print_others(result: MatchResult, others: list, console: Console) -> None:
+    """Eligible products outside the project's requested families: one short block after the ranked table."""
+    if not others:
+        return
+    console.print("其他可考虑的产品（不在项目意向融资方式内）：", markup=False)
+    for m in others:
+        info = result.product_info.get(m.product_id, {})
+        who = f"{info.get('name') or m.product_id}（{info.get('institution_name') or m.institution_id} · {_family(m.family)}）"
+        console.print(f"  {m.rank}. {who} 对接概率 {m.probability * 100:.1f}%", markup=False)
 
 
 def _print_confirmations(result: MatchResult, project_id: str, console: Console) -> None:

@@ -69,7 +69,12 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
 
 
 def view(engine: Any, projects: Any, products: Any, top_k: int = 5) -> Any:
-    """What a project page or ``finmatch match`` does: run, then the top K with reasons."""
+    """What a project page or ``finmatch match`` does: run, then the top K with reasons.
+
+    The token cache is cleared first, so every view pays jieba's cut (the cold cost of a new project)."""
+    from features.tokenize import clear_token_cache
+
+    clear_token_cache()
     result = engine.run(projects, products)
     for pid in result.projects.index:
         result.ranked(pid, top_k)

@@ -33,8 +33,15 @@ class BM25Similarity(PairScoringMixin):
 
     def _counts(self, texts: pd.Series, grow: bool) -> sp.csr_matrix:
         indptr, indices, data = [0], [], []
+        counted: dict[str, Counter[str]] = {}  # each distinct text is tokenised once per call
         for text in texts:
-            for tok, n in Counter(self._tokens(text)).items():
+            key = None if text is None else str(text)
+            counts = counted.get(key) if key is not None else None
+            if counts is None:
+                counts = Counter(self._tokens(text))
+                if key is not None:
+                    counted[key] = counts
+            for tok, n in counts.items():
                 j = self.vocabulary_.get(tok)
                 if j is None and grow:
                     j = self.vocabulary_[tok] = len(self.vocabulary_)

@@ -27,6 +27,7 @@ STOPWORDS_PATH = Path(str(_RESOURCES / "stopwords.txt"))
 _HAS_WORD = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _PURE_NUMBER = re.compile(r"^[\d.,%]+$")
 _lock = threading.Lock()
+TOKEN_CACHE_SIZE = 2048  # distinct texts whose tokens are kept (a few MB at most)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -99,7 +100,17 @@ def cut(text: str | None, search: bool = False) -> list[str]:
 
 
 def tokenize(text: str | None, search: bool = False) -> list[str]:
-    """Tokens for features: domain-aware jieba cut, lower-cased, without stop words, punctuation or numbers."""
+    """Tokens for features: domain-aware jieba cut, lower-cased, without stop words, punctuation or numbers.
+
+    Strings go through a small LRU cache keyed by the text: jieba's cut is the largest per-project cost
+    of a match request, and a project page, its what-if and its export tokenise the same text again.
+    """
+    if isinstance(text, str):
+        return list(_cached_tokens(text, search))
+    return _tokenize(text, search)
+
+
+def _tokenize(text: str | None, search: bool) -> list[str]:
     stops = stopwords()
     out = []
     for tok in cut(text, search=search):
@@ -108,6 +119,16 @@ def tokenize(text: str | None, search: bool = False) -> list[str]:
             continue
         out.append(t)
     return out
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _cached_tokens(text: str, search: bool) -> tuple[str, ...]:
+    return tuple(_tokenize(text, search))
+
+
+def clear_token_cache() -> None:
+    """Forget the cached tokens (benchmarks measure the cold cost with it; the dictionary never changes)."""
+    _cached_tokens.cache_clear()
 
 
 def analyzer(text: str | None) -> list[str]:

@@ -28,7 +28,7 @@ class PartitionResult:
 
 
 def _top_rows_per_project(result, top_k: int) -> np.ndarray:
-    rows = [result.ranked_rows(pid, top_k) for pid in result.projects.index]
+    rows = [result.match_rows(pid, top_k) for pid in result.projects.index]
     return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,7 +34,7 @@ class EligibilityResult:
     """Clause-by-clause status matrices for N projects × M products, and the per-pair views on them."""
 
     def __init__(self, projects: pd.DataFrame, products: pd.DataFrame, today: dt.date, pa: ProjectArrays,
-                 qa: ProductArrays, status: dict[str, np.ndarray]) -> None:
+                 qa: ProductArrays, status: dict[str, np.ndarray], product_rows: dict[int, dict] | None = None) -> None:
         self.project_ids: list[str] = pa.ids
         self.product_ids: list[str] = qa.ids
         self.today = today
@@ -46,7 +47,8 @@ class EligibilityResult:
         self._project_pos = {pid: i for i, pid in reversed(list(enumerate(pa.ids)))}
         self._product_pos = {pid: j for j, pid in reversed(list(enumerate(qa.ids)))}
         self._project_rows: dict[int, dict] = {}  # row dicts for reasons, built on first use
-        self._product_rows: dict[int, dict] = {}
+        # product rows may be shared by every result on the same catalogue frame (read-only dicts)
+        self._product_rows: dict[int, dict] = {} if product_rows is None else product_rows
 
     @property
     def project_arrays(self) -> ProjectArrays:
@@ -112,22 +114,26 @@ class EligibilityResult:
     def is_eligible(self, project_id: str, product_id: str) -> bool:
         return bool(self.eligible[self._i(project_id), self._j(product_id)])
 
-    def explain(self, project_id: str, product_id: str) -> list[ClauseResult]:
-        """Every clause the product states, with pass / fail / unknown and the reason in Chinese."""
+    def explain(self, project_id: str, product_id: str, statuses: Collection[str] | None = None,
+                fields: Collection[str] | None = None) -> list[ClauseResult]:
+        """Every clause the product states, with pass / fail / unknown and the reason in Chinese.
+
+        ``statuses`` / ``fields`` keep only those clauses; the sentences of the others are never built
+        (a view that shows the passed clauses of its top rows need not word every failed one).
+        """
         i, j = self._i(project_id), self._j(product_id)
+        wanted = [(f, code) for f in CLAUSE_FIELDS if (code := int(self.status[f][i, j])) != NO_CONSTRAINT
+                  and (statuses is None or STATUS_NAMES[code] in statuses) and (fields is None or f in fields)]
+        if not wanted:
+            return []
         project = self._project_rows.get(i)
         if project is None:
             project = self._project_rows[i] = self._projects.iloc[i].to_dict()
         product = self._product_rows.get(j)
         if product is None:
             product = self._product_rows[j] = self._products.iloc[j].to_dict()
-        out = []
-        for f in CLAUSE_FIELDS:
-            code = int(self.status[f][i, j])
-            if code == NO_CONSTRAINT:
-                continue
-            out.append(ClauseResult(f, STATUS_NAMES[code], reason(f, code, project, product, self.today)))
-        return out
+        return [ClauseResult(f, STATUS_NAMES[code], reason(f, code, project, product, self.today))
+                for f, code in wanted]
 
     def what_if(self, project_id: str, product_id: str) -> list[WhatIf]:
         """For an ineligible pair, the smallest changes that make it eligible (empty if none exists)."""

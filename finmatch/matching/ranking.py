@@ -187,7 +187,7 @@ class MatchResult:
         out = []
         for r in rows:
             product_id = str(self.scores["product_id"].iat[r])
-            clauses = [c for c in self.eligibility.explain(project_id, product_id) if c.status == "unknown"]
+            clauses = self.eligibility.explain(project_id, product_id, statuses=("unknown",))
             facts = [self._fact(c.field, c.reason, product_id, sector) for c in clauses]
             out.append(ConfirmItem(product_id, str(self.scores["family"].iat[r]),
                                    str(self.scores["institution_id"].iat[r]), float(self.scores["score"].iat[r]),
@@ -218,19 +218,50 @@ class MatchResult:
         rows = rows[~self.open_rows[rows]]  # a pair with an unknown clause waits in needs_confirmation
         return rows if top_k is None else rows[:top_k]
 
+    def requested_families(self, project_id: str) -> frozenset[str]:
+        """The families the project states in ``funding_types`` (empty = open to all, data-format.md)."""
+        if "funding_types" not in self.projects.columns or project_id not in self.projects.index:
+            return frozenset()
+        value = self.projects.at[project_id, "funding_types"]
+        if not isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+            return frozenset()
+        return frozenset(str(getattr(f, "value", f)) for f in value if isinstance(f, str) and f)
+
+    def match_rows(self, project_id: str, top_k: int | None = None, families: set[str] | None = None,
+                   other: bool = False) -> np.ndarray:
+        """Rows of the project's recommendations, best first: only its requested families when it states
+        any (``other=True``: its eligible products of the other families instead). ``ranked_rows`` keeps
+        every eligible product (packages combine families)."""
+        rows = self.ranked_rows(project_id, None, families)
+        wanted = self.requested_families(project_id)
+        if wanted:
+            inside = np.isin(self._columns[3][rows], list(wanted))
+            rows = rows[~inside if other else inside]
+        elif other:
+            rows = rows[:0]
+        return rows if top_k is None else rows[:top_k]
+
+    def other_families(self, project_id: str, top_k: int | None = None, families: set[str] | None = None,
+                       eligibility_reasons: bool = True) -> list[MatchItem]:
+        """Eligible products outside the project's requested families, best first, ranked 1..K on their
+        own: shown apart as "other products to consider", never mixed into the matches."""
+        return self.ranked(project_id, top_k, families, eligibility_reasons, other=True)
+
     def ranked(self, project_id: str, top_k: int | None = None, families: set[str] | None = None,
-               eligibility_reasons: bool = True) -> list[MatchItem]:
-        """The project's ranked products; ``eligibility_reasons=False`` skips the passed-clause sentences
-        (the batch job writes the model's reasons only)."""
-        rows = self.ranked_rows(project_id, top_k, families)
+               eligibility_reasons: bool = True, other: bool = False) -> list[MatchItem]:
+        """The project's ranked products (only its requested families when it states any, see
+        ``match_rows``); ``eligibility_reasons=False`` skips the passed-clause sentences (the batch job
+        writes the model's reasons only)."""
+        rows = self.match_rows(project_id, top_k, families, other)
         sector_reason = self.sector(project_id).reason()
         reasons = self.reasons_at(rows)
         pids, score, prob, fam, inst = self._columns
         items = []
         for rank, (r, model_reasons) in enumerate(zip(rows, reasons, strict=True), start=1):
             product_id = pids[r]
-            elig = [c.reason for c in self.eligibility.explain(project_id, product_id)
-                    if c.status == "pass" and c.field in _ELIGIBILITY_REASON_FIELDS] if eligibility_reasons else []
+            elig = [c.reason for c in self.eligibility.explain(project_id, product_id, statuses=("pass",),
+                                                               fields=_ELIGIBILITY_REASON_FIELDS)
+                    ] if eligibility_reasons else []
             shown = [sector_reason, *model_reasons] if sector_reason else model_reasons
             items.append(MatchItem(product_id, rank, float(score[r]), float(prob[r]), fam[r], inst[r], shown, elig,
                                    self.eligibility.unknown_fields(project_id, product_id)))
@@ -257,7 +288,7 @@ class MatchResult:
             if self.eligibility.eligible[i, j]:
                 continue
             prod = self.product_info[product_id]
-            clauses = [c for c in self.eligibility.explain(project_id, product_id) if c.status == "fail"]
+            clauses = self.eligibility.explain(project_id, product_id, statuses=("fail",))
             what_if = ([{"change": w.change, "description": w.description, "params": w.params}
                         for w in self.eligibility.what_if(project_id, product_id)] if with_what_if else [])
             out.append(IneligibleItem(product_id, prod["family"], prod["institution_id"],
@@ -287,9 +318,10 @@ class MatchResult:
 
     def to_output(self, top_k: int) -> dict[str, Any]:
         """The ``finmatch match`` object of data-format.md."""
-        out: dict[str, Any] = {"model": self.model, "projects": {}, "matches": {}, "ineligible": {},
-                               "needs_confirmation": {}}
-        tops = {pid: self.ranked_rows(pid, top_k) for pid in self.projects.index}
+        out: dict[str, Any] = {"model": self.model, "projects": {}, "matches": {}, "other_families": {},
+                               "ineligible": {}, "needs_confirmation": {}}
+        tops = {pid: np.r_[self.match_rows(pid, top_k), self.match_rows(pid, top_k, other=True)].astype(np.int64)
+                for pid in self.projects.index}
         if tops:
             self.reasons_at(np.concatenate(list(tops.values())))  # one explain call for every shown row
         for pid in self.projects.index:
@@ -303,6 +335,11 @@ class MatchResult:
                  "probability": round(m.probability, 6), "family": m.family,
                  "institution_id": m.institution_id, "reasons": m.reasons + m.eligibility_reasons}
                 for m in self.ranked(pid, top_k)]
+            out["other_families"][pid] = [
+                {"product_id": m.product_id, "rank": m.rank, "score": round(m.score, 6),
+                 "probability": round(m.probability, 6), "family": m.family,
+                 "institution_id": m.institution_id, "reasons": m.reasons + m.eligibility_reasons}
+                for m in self.other_families(pid, top_k)]
             out["ineligible"][pid] = [{"product_id": p, "failed": f} for p, f in self.failed_fields(pid).items()]
             out["needs_confirmation"][pid] = [{"product_id": c.product_id, "family": c.family,
                                                "institution_id": c.institution_id, "unknown": c.unknown,
@@ -326,12 +363,28 @@ def product_arrays(products: pd.DataFrame) -> ProductArrays:
     return qa
 
 
+_PRODUCT_ROWS: list[tuple[weakref.ref, dict[int, dict]]] = []
+
+
+def product_rows(products: pd.DataFrame) -> dict[int, dict]:
+    """The row dicts the reason sentences read, shared by every result on a catalogue frame object
+    (filled on first use; ``iloc[j].to_dict()`` of a wide frame costs more than the sentence)."""
+    with _PRODUCT_ARRAYS_LOCK:
+        for ref, rows in _PRODUCT_ROWS:
+            if ref() is products:
+                return rows
+        rows = {}
+        _PRODUCT_ROWS[:] = [(weakref.ref(products), rows)] + [e for e in _PRODUCT_ROWS[:7] if e[0]() is not None]
+        return rows
+
+
 def eligibility_of(projects: pd.DataFrame, products: pd.DataFrame, today: dt.date | None) -> EligibilityResult:
     """``finmatch.eligibility.evaluate`` with the product side prepared once per catalogue frame."""
     today = today or dt.date.today()
     qa = product_arrays(products)
     pa = prepare_projects(projects, qa)
-    return EligibilityResult(projects, products, today, pa, qa, _clauses.evaluate_clauses(pa, qa, today))
+    return EligibilityResult(projects, products, today, pa, qa, _clauses.evaluate_clauses(pa, qa, today),
+                             product_rows(products))
 
 
 class MatchEngine:

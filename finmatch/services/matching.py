@@ -155,12 +155,15 @@ def _sector_view(result: MatchResult, project_id: str) -> dict[str, Any]:
             "sector_uncertain": s.uncertain, "sector_candidates": s.candidates()}
 
 
-def _match_items(result: MatchResult, project_id: str, top_k: int | None, families: set[str] | None) -> list[dict]:
+def _match_items(result: MatchResult, project_id: str, top_k: int | None, families: set[str] | None,
+                 other: bool = False) -> list[dict]:
+    """The project's matches (its requested families), or with ``other`` its eligible products of the
+    other families, as API items."""
     return [{"product_id": m.product_id, **_product_meta(result.product_info[m.product_id]), "family": m.family,
              "institution_id": m.institution_id, "rank": m.rank, "score": round(m.score, 6),
              "probability": round(m.probability, 6), "reasons": m.reasons,
              "eligibility_reasons": m.eligibility_reasons, "unknown": m.unknown}
-            for m in result.ranked(project_id, top_k, families)]
+            for m in result.ranked(project_id, top_k, families, other=other)]
 
 
 def project_frame(session: Session, project_id: str) -> pd.DataFrame:
@@ -188,10 +191,13 @@ def project_view(projects: pd.DataFrame, scorer: PairScorer, settings: Settings,
     out: dict[str, Any] = {"model": result.model, "project_id": project_id,
                            "project_name": projects.loc[project_id, "name"], **_sector_view(result, project_id),
                            "families": sorted(fams) if fams else None,
-                           "matches": _match_items(result, project_id, top_k, None), "groups": None,
-                           "ineligible": []}
+                           "matches": _match_items(result, project_id, top_k, None),
+                           "other_families": _match_items(result, project_id, top_k, None, other=True),
+                           "groups": None, "ineligible": []}
     if group_by_family:
-        present = [f.value for f in Family if f.value in set(sub["family"])]
+        # groups split the matches only: other families stay in ``other_families``
+        wanted = result.requested_families(project_id)
+        present = [f.value for f in Family if f.value in set(sub["family"]) and (not wanted or f.value in wanted)]
         out["groups"] = {f: _match_items(result, project_id, top_k, {f}) for f in present}
     if include_ineligible and len(sub):
         out["ineligible"] = [{"product_id": x.product_id, **_product_meta(result.product_info[x.product_id]),

@@ -123,6 +123,30 @@ def test_adhoc_match_stores_nothing(api):
     assert r.status_code == 422 and r.json()["field"] == "projects.0.funding_need_wan"
 
 
+def test_requested_funding_types_split_matches_from_other_families(api):
+    """A project open to equity only: equity in ``matches``, its other eligible products apart."""
+    project = {"project_id": "TMP-2", "enterprise_id": "E-TMP", "name": "临时项目", "stage": "中试熟化",
+               "funding_need_wan": 800, "sector": "new_energy_storage", "trl": 6}
+    enterprise = {"enterprise_id": "E-TMP", "name": "临时企业", "city": "南宁", "certifications": ["high_tech"],
+                  "net_profit_wan": 10, "founded_year": 2015, "tax_grade": "A", "debt_ratio": 0.3}
+    def post(**extra):
+        r = api.post("bank", "/match", json={"projects": [{**project, **extra}], "enterprises": [enterprise],
+                                              "top_k": 10})
+        assert r.status_code == 200, r.text
+        return AdhocMatchResponse.model_validate(r.json())
+    open_to_all = post()
+    assert not open_to_all.other_families["TMP-2"]
+    families = {m.family for m in open_to_all.matches["TMP-2"]}
+    assert "equity" in families and len(families) > 1
+    body = post(funding_types=["equity"])
+    matches, others = body.matches["TMP-2"], body.other_families["TMP-2"]
+    assert matches and {m.family for m in matches} == {"equity"}
+    assert others and "equity" not in {m.family for m in others}
+    assert [m.rank for m in others] == list(range(1, len(others) + 1))
+    assert ({m.product_id for m in matches} | {m.product_id for m in others}
+            == {m.product_id for m in open_to_all.matches["TMP-2"]})
+
+
 def test_models_and_reload(api):
     body = api.get("fund", "/models").json()
     assert body["version"] == "prior" and body["is_prior"] is True

@@ -38,7 +38,8 @@ def test_matches_equal_the_single_process_engine(job) -> None:
     expected = pd.DataFrame([{"project_id": pid, "product_id": m.product_id, "rank": m.rank, "score": m.score,
                               "probability": m.probability, "reasons": m.reasons}
                              for pid in projects.index for m in single.ranked(pid, TOP)])
-    assert len(got) == len(expected) > 3 * len(projects)
+    # a project that states funding types lists only those families, so some have fewer than TOP
+    assert len(got) == len(expected) > 2 * len(projects)
     assert got["project_id"].tolist() == expected["project_id"].tolist()
     assert got["product_id"].tolist() == expected["product_id"].tolist()
     assert got["rank"].tolist() == expected["rank"].tolist()

@@ -54,7 +54,7 @@ def test_match_prints_the_data_format_object(settings, tmp_path):
                               "--json"])
     assert res.exit_code == 0, res.stdout
     out = json.loads(res.stdout)
-    assert set(out) == {"model", "projects", "matches", "ineligible", "needs_confirmation"}
+    assert set(out) == {"model", "projects", "matches", "other_families", "ineligible", "needs_confirmation"}
     assert set(out["matches"]) == {"XM0001", "XM0002"}
     assert all(len(v) <= 1 for v in out["matches"].values())
     for pid, matches in out["matches"].items():

@@ -62,9 +62,19 @@ def test_same_pairs_scores_and_probabilities(both) -> None:
     np.testing.assert_allclose(new.scores["probability"], old.scores["probability"], rtol=0, atol=1e-9)
 
 
-def old_ranked(old, pid: str, top_k: int | None = None, families: set[str] | None = None) -> list:
-    """The frozen engine's ranking without the pairs that now wait for confirmation."""
-    items = [m for m in old.ranked(pid, None, families) if not m.unknown]
+def requested(old, pid: str) -> set[str]:
+    value = old.projects.at[pid, "funding_types"] if "funding_types" in old.projects else None
+    return {str(f) for f in value} if isinstance(value, (list, tuple, np.ndarray)) else set()
+
+
+def old_ranked(old, pid: str, top_k: int | None = None, families: set[str] | None = None,
+               other: bool = False) -> list:
+    """The frozen engine's ranking without the pairs that now wait for confirmation, split by the
+    project's stated ``funding_types`` (deliberate changes since the freeze: matches hold only the
+    requested families, the other eligible families go to ``other_families``)."""
+    wanted = requested(old, pid)
+    items = [m for m in old.ranked(pid, None, families) if not m.unknown
+             and (not wanted or (m.family in wanted) != other) and (wanted or not other)]
     return items if top_k is None else items[:top_k]
 
 
@@ -77,7 +87,7 @@ def test_same_ranking_and_reasons_per_project(both) -> None:
     old, new = both
     families = {"loan", "guarantee"}
     for pid in old.projects.index[::7]:
-        for kw in ({}, {"top_k": 5}, {"families": families}):
+        for kw in ({}, {"top_k": 5}, {"families": families}, {"other": True}):
             a, b = old_ranked(old, pid, **kw), new.ranked(pid, **kw)
             assert_same_order([m.product_id for m in a], [m.product_id for m in b], [m.score for m in a],
                               [m.score for m in b], truncated="top_k" in kw)
@@ -98,11 +108,11 @@ def test_same_match_output(both) -> None:
     assert b["model"] == a["model"] and b["ineligible"] == a["ineligible"]
     for pid, info in a["projects"].items():
         assert {k: b["projects"][pid][k] for k in info} == info
-    for pid in a["matches"]:
+    for pid, key in ((pid, key) for pid in a["matches"] for key in ("matches", "other_families")):
         items = [{"product_id": m.product_id, "rank": r, "score": m.score, "probability": m.probability,
                   "reasons": model_reasons(old, pid, m.reasons) + m.eligibility_reasons}
-                 for r, m in enumerate(old_ranked(old, pid, 5), start=1)]
-        got = b["matches"][pid]
+                 for r, m in enumerate(old_ranked(old, pid, 5, other=key == "other_families"), start=1)]
+        got = b[key][pid]
         assert [m["rank"] for m in got] == [m["rank"] for m in items]
         np.testing.assert_allclose([m["score"] for m in got], [m["score"] for m in items], atol=1.5e-6)
         for x, y in zip(items, got, strict=True):
@@ -128,4 +138,5 @@ def test_reasons_only_for_shown_rows(request: pytest.FixtureRequest) -> None:
     scorer, projects, products = _inputs(request, "model", "sample")
     result = MatchEngine(scorer, today=TODAY).run(projects, products)
     result.to_output(3)
-    assert 0 < len(result._reasons) <= 3 * len(projects) < len(result.scores)
+    # at most 3 matches and 3 other-family products per project
+    assert 0 < len(result._reasons) <= 2 * 3 * len(projects) < len(result.scores)

@@ -213,3 +213,17 @@ def test_resolve_form_meets_package_institutions(pages: Pages) -> None:
     with db.factory() as s:
         meetings = agenda_service.agenda_from_row(agenda_service.require_row(s, "EV2025-01")).meetings
     assert ("XM0001", "I-FUND-01") in {(m.project_id, m.institution_id) for m in meetings}  # its package's fund
+
+
+def test_project_page_lists_other_families_apart(pages: Pages) -> None:
+    """A project open to equity only: the loan it qualifies for is shown apart, not among the matches."""
+    r = pages.client.patch("/projects/XM0001", json={"funding_types": ["equity"]},
+                           headers={"X-API-Key": pages.keys["admin"]})
+    assert r.status_code == 200, r.text
+    pages.login("admin")
+    page = pages.get("/projects/XM0001").text
+    assert "其他可考虑的产品（不在项目意向融资方式内）" in page
+    matches, others = page.split('data-testid="matches"')[1].split('data-testid="other-families"')
+    others = others.split("</ol>")[0]
+    assert 'data-product="P-LOAN-001"' in others and 'data-product="P-LOAN-001"' not in matches
+    assert 'data-product="P-EQ-001"' in matches and 'data-product="P-EQ-001"' not in others
