@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ModelDep, PrincipalDep, StaffDep, StateDep
 from api.downloads import download_headers
 from api.errors import MODEL_ERRORS, READ_ERRORS
-from api.payloads import PackagesOut
+from api.package_payloads import PackagesOut
 from api.routes._json import encode, json_bytes
 from api.state import AppState
 from finmatch.auth import Principal
