@@ -50,4 +50,4 @@ if __name__ == "__main__":
     cache = sys.argv[2] if len(sys.argv) > 2 else "var/embeddings.sqlite"
     result = calibrate(src, cache)
     CALIBRATION_PATH.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")  # the script's output
