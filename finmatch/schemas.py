@@ -30,6 +30,7 @@ from finmatch.enums import (
     ThreeFirst,
     normalise_city,
 )
+from finmatch.field_labels import CONTACT_FIELDS, ENTITY_LABELS, FIELD_LABELS  # noqa: F401 (re-exported)
 
 FORMAT_ID: Literal["finmatch/v1"] = "finmatch/v1"
 _SPLIT = re.compile(r"[;；、,，]")
@@ -157,69 +158,17 @@ StrList = Annotated[list[str], BeforeValidator(_parse_str_list)]
 Extra = dict[str, str]
 
 
-# ---- storage bounds, checked here first (tests/security/test_hostile_values.py compares them with the
-# ORM columns), so SQLite and PostgreSQL see only values both can store and the error names the field.
-ID_MAX = 64  # every id column is VARCHAR(64)
-DESCRIPTION_MAX = 10_000  # project/product descriptions (TEXT): bounds tokenising and matching work
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # INTEGER on PostgreSQL
-EXTRA_MAX_COLUMNS, EXTRA_KEY_MAX, EXTRA_VALUE_MAX = 200, 100, 2_000
-LIST_MAX_ITEMS = 5_000
-MAX_LENGTHS: dict[str, dict[str, int]] = {
-    "Institution": {"institution_id": ID_MAX, "name": 200, "city": 64},
-    "Enterprise": {"enterprise_id": ID_MAX, "name": 200, "credit_code": 18, "city": 64, "contact_person": 100,
-                   "contact_phone": 50, "contact_email": 200},
-    "Project": {"project_id": ID_MAX, "enterprise_id": ID_MAX, "name": 300, "description": DESCRIPTION_MAX,
-                "pilot_platform": 300},
-    "Product": {"product_id": ID_MAX, "institution_id": ID_MAX, "name": 300, "kind": 100,
-                "description": DESCRIPTION_MAX, "cities": 64},
-    "Event": {"event_id": ID_MAX, "name": 300, "city": 64, "project_ids": ID_MAX, "product_ids": ID_MAX},
-    "Outcome": {"project_id": ID_MAX, "product_id": ID_MAX, "event_id": ID_MAX},
-}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # NUL, other C0, DEL, lone surrogates
-_ID_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-def _label_of(model: str, name: str) -> str:
-    entity = {"Institution": "institutions", "Enterprise": "enterprises", "Project": "projects",
-              "Product": "products", "Event": "events", "Outcome": "outcomes"}.get(model, "")
-    label = FIELD_LABELS.get(entity, {}).get(name)
-    return f"{label}（{name}）" if label else name
-
-
-def _check_text(model: str, name: str, text: str, limit: int | None, is_id: bool) -> None:
-    if (_ID_CONTROL if is_id else _CONTROL).search(text):
-        raise ValueError(f"{_label_of(model, name)}含有控制字符（如 NUL、换行），请删除后重试 / control characters")
-    if limit is not None and len(text) > limit:
-        raise ValueError(f"{_label_of(model, name)}过长：最多 {limit} 个字符，实为 {len(text)} 个 / "
-                         f"at most {limit} characters")
-
-
-def check_storable(model: str, name: str, value: Any) -> Any:
-    """One field's value against what both databases store: lengths, 32-bit integers, no control
-    characters; a Chinese ValueError naming the field otherwise."""
-    limit = MAX_LENGTHS.get(model, {}).get(name)
-    is_id = name.endswith("_id") or name.endswith("_ids")
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        if not INT_MIN <= value <= INT_MAX:
-            raise ValueError(f"{_label_of(model, name)}超出可存储的整数范围（{INT_MIN} 到 {INT_MAX}） / out of range")
-    elif isinstance(value, str):
-        _check_text(model, name, value, limit, is_id)
-    elif isinstance(value, list):
-        if len(value) > LIST_MAX_ITEMS:
-            raise ValueError(f"{_label_of(model, name)}最多 {LIST_MAX_ITEMS} 项 / too many items")
-        for item in value:
-            if isinstance(item, str):
-                _check_text(model, name, item, limit, is_id)
-    elif isinstance(value, dict):  # extra: unknown columns kept as text
-        if len(value) > EXTRA_MAX_COLUMNS:
-            raise ValueError(f"未识别的列过多：最多保留 {EXTRA_MAX_COLUMNS} 列，实为 {len(value)} 列，请删除多余的列 / "
-                             "too many unknown columns")
-        for k, v in value.items():
-            _check_text(model, f"附加列 {k}", str(k), EXTRA_KEY_MAX, False)
-            _check_text(model, f"附加列 {k}", str(v), EXTRA_VALUE_MAX, False)
-    return value
+# storage bounds live in finmatch.storage_bounds; re-exported here, where callers look for them
+from finmatch.storage_bounds import (  # noqa: E402
+    DESCRIPTION_MAX,  # noqa: F401
+    EXTRA_MAX_COLUMNS,  # noqa: F401
+    ID_MAX,  # noqa: F401
+    INT_MAX,  # noqa: F401
+    INT_MIN,  # noqa: F401
+    LIST_MAX_ITEMS,  # noqa: F401
+    MAX_LENGTHS,  # noqa: F401
+    check_storable,
+)
 
 
 class Entity(BaseModel):
@@ -417,44 +366,3 @@ class Document(BaseModel):
 
     def is_empty(self) -> bool:
         return not any(getattr(self, n) for n in ENTITY_ORDER)
-
-
-# Chinese column labels, used for CSV/XLSX headers in and out.
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "institutions": {"institution_id": "机构编号", "name": "机构名称", "type": "机构类型", "city": "所在城市"},
-    "enterprises": {
-        "enterprise_id": "企业编号", "name": "企业名称", "credit_code": "统一社会信用代码", "city": "所在城市",
-        "founded_year": "成立年份", "employees": "员工人数", "annual_revenue_wan": "上年营业收入(万元)",
-        "net_profit_wan": "上年净利润(万元)", "debt_ratio": "资产负债率", "rd_ratio": "研发投入占比",
-        "invention_patents": "发明专利数", "certifications": "企业资质", "tax_grade": "纳税信用等级",
-        "has_collateral": "有无抵押物", "first_time_borrower": "是否首贷户", "contact_person": "联系人",
-        "contact_phone": "联系电话", "contact_email": "电子邮箱"},
-    "projects": {
-        "project_id": "项目编号", "enterprise_id": "企业编号", "name": "项目名称", "description": "项目简介",
-        "sector": "所属领域", "industry_type": "行业类型", "stage": "所处阶段", "trl": "技术成熟度",
-        "pilot_platform": "依托中试平台", "funding_need_wan": "融资需求(万元)", "funding_types": "意向融资方式",
-        "months_to_production": "预计量产周期(月)", "hazardous_chemicals": "涉及危险化学品",
-        "three_firsts": "三首产品", "government_supported": "获财政科技项目支持"},
-    "products": {
-        "product_id": "产品编号", "institution_id": "机构编号", "name": "产品名称", "family": "产品大类",
-        "kind": "产品类型", "description": "产品说明", "sectors": "支持领域", "stages": "支持阶段",
-        "trl_min": "技术成熟度下限", "trl_max": "技术成熟度上限", "amount_min_wan": "单户额度下限(万元)",
-        "amount_max_wan": "单户额度上限(万元)", "cities": "服务区域", "required_certifications_any": "资质要求(满足其一)",
-        "min_revenue_wan": "营业收入下限(万元)", "max_revenue_wan": "营业收入上限(万元)",
-        "min_company_age_years": "成立年限下限(年)", "max_company_age_years": "成立年限上限(年)",
-        "max_debt_ratio": "资产负债率上限", "requires_profit": "要求上年盈利", "requires_collateral": "需要抵押",
-        "min_tax_grade": "纳税信用等级下限", "excludes_hazardous": "不支持涉危化项目",
-        "requires_three_firsts": "限三首产品", "rate_pct": "利率/费率/保费率(%)", "tenor_months": "期限(月)",
-        "budget_wan": "剩余额度(万元)", "valid_to": "有效期至"},
-    "events": {
-        "event_id": "活动编号", "name": "活动名称", "date": "日期", "city": "举办城市", "project_ids": "参会项目",
-        "product_ids": "参会产品", "slots": "时段数", "slot_minutes": "每时段分钟数", "tables": "洽谈桌数",
-        "max_meetings_per_project": "每项目洽谈上限", "max_meetings_per_institution": "每机构洽谈上限"},
-    "outcomes": {
-        "project_id": "项目编号", "product_id": "产品编号", "event_id": "活动编号", "stage": "进展",
-        "amount_wan": "签约金额(万元)", "date": "日期"},
-}
-# Fields only admins and organisers may read (roles in finmatch.auth).
-CONTACT_FIELDS: tuple[str, ...] = ("credit_code", "contact_person", "contact_phone", "contact_email")
-ENTITY_LABELS: dict[str, str] = {"institutions": "机构", "enterprises": "企业", "projects": "中试项目",
-                                 "products": "金融产品", "events": "对接活动", "outcomes": "对接结果"}

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from finmatch.enums import Family, Sector, Stage
+from finmatch.matching.frame_cache import FrameCache
 from finmatch.matching.prior_arrays import (
     ProductTerms,
-    ProductTermsCache,
     pair_terms,
     product_terms,
     project_terms,
@@ -143,11 +143,11 @@ class PriorScorer:
             return products
         return self._caches()[0].get(products, self.product_enricher)
 
-    def _caches(self) -> tuple[ProductTermsCache, ProductTermsCache]:
+    def _caches(self) -> tuple[FrameCache, FrameCache]:
         """The enriched catalogues and their product-side arrays, per catalogue frame (runtime state)."""
         caches = self.__dict__.get("_product_caches")
         if caches is None:
-            caches = self.__dict__["_product_caches"] = (ProductTermsCache(), ProductTermsCache())
+            caches = self.__dict__["_product_caches"] = (FrameCache(), FrameCache())
         return caches
 
     def __getstate__(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ not numpy's, which may differ by an ulp at a reason threshold).
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,28 +111,6 @@ def _bits(tags: set[str], order: list[str]) -> int:
 def _groups(keys: list[Any]) -> np.ndarray:
     index: dict[Any, int] = {}
     return np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.int64)
-
-
-class ProductTermsCache:
-    """``ProductTerms`` (and the enriched catalogue) of the last few catalogue frame objects.
-
-    Keyed on frame identity (weak references), as the pair features' product side is: the services build a
-    new frame on every catalogue change, so identity is the catalogue version; a frame changed in place is
-    not noticed. Runtime state only: not pickled (``PriorScorer.__getstate__`` drops it).
-    """
-
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._entries: list[tuple[weakref.ref, Any]] = []
-
-    def get(self, frame: pd.DataFrame, build: Any) -> Any:
-        for ref, value in self._entries:
-            if ref() is frame:
-                return value
-        value = build(frame)
-        live = [(r, v) for r, v in self._entries if r() is not None]
-        self._entries = [(weakref.ref(frame), value), *live[:self.size - 1]]
-        return value
 
 
 @dataclass

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,6 +26,7 @@ from finmatch.eligibility import clauses as _clauses
 from finmatch.eligibility.prepare import ProductArrays, prepare_products, prepare_projects
 from finmatch.eligibility.values import UNKNOWN
 from finmatch.enums import Sector
+from finmatch.matching.frame_cache import FrameCache
 from finmatch.matching.scorer import PairScorer
 
 _ELIGIBILITY_REASON_FIELDS = ("sectors", "stages", "amount_max_wan", "required_certifications_any", "cities",
@@ -347,44 +346,19 @@ class MatchResult:
         return out
 
 
-_PRODUCT_ARRAYS: list[tuple[weakref.ref, ProductArrays]] = []
-_PRODUCT_ARRAYS_LOCK = threading.Lock()
-
-
-def product_arrays(products: pd.DataFrame) -> ProductArrays:
-    """The eligibility arrays of a catalogue frame, prepared once per frame object (a few kept)."""
-    with _PRODUCT_ARRAYS_LOCK:
-        for ref, qa in _PRODUCT_ARRAYS:
-            if ref() is products:
-                return qa
-    qa = prepare_products(products)
-    with _PRODUCT_ARRAYS_LOCK:
-        _PRODUCT_ARRAYS[:] = [(weakref.ref(products), qa)] + [e for e in _PRODUCT_ARRAYS[:7] if e[0]() is not None]
-    return qa
-
-
-_PRODUCT_ROWS: list[tuple[weakref.ref, dict[int, dict]]] = []
-
-
-def product_rows(products: pd.DataFrame) -> dict[int, dict]:
-    """The row dicts the reason sentences read, shared by every result on a catalogue frame object
-    (filled on first use; ``iloc[j].to_dict()`` of a wide frame costs more than the sentence)."""
-    with _PRODUCT_ARRAYS_LOCK:
-        for ref, rows in _PRODUCT_ROWS:
-            if ref() is products:
-                return rows
-        rows = {}
-        _PRODUCT_ROWS[:] = [(weakref.ref(products), rows)] + [e for e in _PRODUCT_ROWS[:7] if e[0]() is not None]
-        return rows
+_PRODUCT_ARRAYS: FrameCache[ProductArrays] = FrameCache(size=8)
+# the row dicts the reason sentences read, shared by every result on a catalogue frame object (filled on
+# first use; ``iloc[j].to_dict()`` of a wide frame costs more than the sentence)
+_PRODUCT_ROWS: FrameCache[dict[int, dict]] = FrameCache(size=8)
 
 
 def eligibility_of(projects: pd.DataFrame, products: pd.DataFrame, today: dt.date | None) -> EligibilityResult:
     """``finmatch.eligibility.evaluate`` with the product side prepared once per catalogue frame."""
     today = today or dt.date.today()
-    qa = product_arrays(products)
+    qa = _PRODUCT_ARRAYS.get(products, prepare_products)
     pa = prepare_projects(projects, qa)
     return EligibilityResult(projects, products, today, pa, qa, _clauses.evaluate_clauses(pa, qa, today),
-                             product_rows(products))
+                             _PRODUCT_ROWS.get(products, lambda _: {}))
 
 
 class MatchEngine:
