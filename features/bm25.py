@@ -52,6 +52,30 @@ class BM25Similarity(PairScoringMixin):
         return sp.csr_matrix((np.asarray(data, dtype=np.float64), indices, indptr),
                              shape=(len(texts), len(self.vocabulary_)))
 
+    def _presence(self, texts: pd.Series) -> sp.csr_matrix:
+        """Rows of 1.0 at the known terms of each text (a BM25 query counts each term once).
+
+        The same matrix as ``_counts(texts, grow=False)`` with its data set to 1.0, entries in the same
+        order (first occurrence of each term, so the sparse product sums in the same order), built with
+        C-level ``map``/``dict.fromkeys`` instead of a Counter and a Python loop per term.
+        """
+        vocab_get = self.vocabulary_.get
+        indptr, indices = [0], []
+        rows: dict[str, list[int | None]] = {}  # each distinct text is tokenised once per call
+        for text in texts:
+            key = None if text is None else str(text)
+            row = rows.get(key) if key is not None else None
+            if row is None:
+                first = dict.fromkeys(map(vocab_get, self._tokens(text)))  # term ids, first occurrence order
+                first.pop(None, None)  # tokens outside the vocabulary
+                row = list(first)
+                if key is not None:
+                    rows[key] = row
+            indices.extend(row)
+            indptr.append(len(indices))
+        return sp.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr),
+                             shape=(len(texts), len(self.vocabulary_)))
+
     def fit(self, product_texts: pd.Series, y: object = None) -> BM25Similarity:
         self.vocabulary_: dict[str, int] = {}
         product_texts = pd.Series(product_texts)
@@ -72,8 +96,7 @@ class BM25Similarity(PairScoringMixin):
     def score_matrix(self, project_texts: pd.Series, normalise: bool = False) -> pd.DataFrame:
         """Raw BM25 (projects × products); ``normalise=True`` divides each row by its maximum → [0, 1]."""
         check_is_fitted(self)
-        q = self._counts(project_texts, grow=False)
-        q.data[:] = 1.0  # each distinct query term counts once
+        q = self._presence(project_texts)  # each distinct query term counts once
         scores = np.asarray((q @ self.doc_weights_.T).todense(), dtype=float)
         if normalise:
             top = scores.max(axis=1, keepdims=True)

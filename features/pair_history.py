@@ -14,6 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from finmatch.matching.prior_arrays import Rows
+
+PRODUCT_FEATURES = ("hist_inst_n", "hist_inst_meet_rate", "hist_inst_sign_rate", "hist_product_meet_rate")
 HISTORY_FEATURES = ("hist_inst_n", "hist_inst_meet_rate", "hist_inst_sign_rate", "hist_inst_sector_meet_rate",
                     "hist_inst_sector_sign_rate", "hist_inst_city_meet_rate", "hist_product_meet_rate")
 
@@ -74,6 +77,7 @@ class HistoryTables:
     city_cols: dict[Any, int]
     city_meet: np.ndarray
     product_meet: np.ndarray  # per product
+    product_block: np.ndarray  # (products, 4): the rates that depend on the product alone, PRODUCT_FEATURES order
 
 
 def history_tables(stats: dict[str, Any], institution: np.ndarray, product_ids: list[str]) -> HistoryTables:
@@ -87,7 +91,24 @@ def history_tables(stats: dict[str, Any], institution: np.ndarray, product_ids: 
     _, iss = _rates_2d(stats["inst_sector"], "sign", insts, isg, m)
     city_cols, icm = _rates_2d(stats["inst_city"], "meet", insts, im, m)
     pm, _ = _rates_1d(stats["product"], "meet", {p: j for j, p in enumerate(product_ids)}, im[ic], m)
-    return HistoryTables(ic, np.log1p(count), im, isg, sector_cols, ism, iss, city_cols, icm, pm)
+    count_log = np.log1p(count)
+    block = np.column_stack([count_log[ic], im[ic], isg[ic], pm]) if len(ic) else np.zeros((0, 4))
+    return HistoryTables(ic, count_log, im, isg, sector_cols, ism, iss, city_cols, icm, pm, block)
+
+
+def pair_history(t: HistoryTables, sector: list[Any], city: list[str], pi: np.ndarray, qj: np.ndarray,
+                 by_project: Rows | None = None) -> dict[str, np.ndarray]:
+    """The history features that depend on the pair (institution × project sector / city); the others are
+    ``t.product_block`` gathered by product."""
+    p = by_project if by_project is not None else Rows(pi, len(sector))
+    other_s, other_c = len(t.sector_cols), len(t.city_cols)
+    sc = np.array([t.sector_cols.get(s, other_s) for s in sector], dtype=np.int64)
+    cc = np.array([t.city_cols.get(c, other_c) for c in city], dtype=np.int64)
+    pic = t.inst_code.take(qj)
+    at = pic * (other_s + 1) + p(sc)
+    return {"hist_inst_sector_meet_rate": t.sector_meet.reshape(-1).take(at),
+            "hist_inst_sector_sign_rate": t.sector_sign.reshape(-1).take(at),
+            "hist_inst_city_meet_rate": t.city_meet.reshape(-1).take(pic * (other_c + 1) + p(cc))}
 
 
 def history_columns(t: HistoryTables, sector: list[Any], city: list[str], pi: np.ndarray,

@@ -21,16 +21,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from features.bm25 import BM25Similarity
 from features.embedding_cache import Embedder
-from features.pair_columns import blank, num, pair_columns, project_columns, sector_series
+from features.pair_columns import blank, num, project_columns, project_texts, sector_series
 from features.pair_history import HISTORY_FEATURES, history_columns  # noqa: F401 (re-exported)
 from features.pair_reasons import reason_text
-from features.pair_side import ProductSide
+from features.pair_side import PairFeatures, ProductSide, add_history, add_structured, flat_take
 from features.prior_feature import prior_feature
 from features.sector import SectorClassifier, SectorUnderstanding, understand_sectors
 from features.semantic import EmbeddingSimilarity
 from features.text import catalogue_fingerprint, product_text, project_text
 from features.tokenize import get_tokenizer
+from finmatch.eligibility.values import FrameColumns
 from finmatch.enums import OUTCOME_GRADE
+from finmatch.matching.prior_arrays import Rows, used_rows
 
 log = logging.getLogger(__name__)
 
@@ -233,37 +235,42 @@ class PairFeatureBuilder(BaseEstimator):
         return entry
 
     def _text_features(self, projects: pd.DataFrame, side: ProductSide, sectors: list[str | None], pi: np.ndarray,
-                       qj: np.ndarray) -> dict[str, np.ndarray]:
+                       qj: np.ndarray, by_project: Rows | None = None,
+                       columns: FrameColumns | None = None) -> dict[str, np.ndarray]:
+        """BM25 (raw and row-normalised), sector affinity and embedding cosine of the pairs: the similarity
+        matrices of the projects the pairs use, read by one flat gather per feature."""
         n = len(pi)
         if n == 0:
             return {k: np.zeros(0) for k in ("bm25", "bm25_norm", "text_sector_affinity", "embedding_cosine")}
         models = side.models
-        used = np.unique(pi)
-        row_of = np.full(len(projects), -1, dtype=np.int64)
-        row_of[used] = np.arange(len(used))
-        texts = project_text(projects.iloc[used])
-        rows = row_of[pi]
-        cols = side.text_col[qj]
+        used, rows = used_rows(pi, len(projects))
+        texts = project_texts(columns if columns is not None else FrameColumns(projects),
+                              None if len(used) == len(projects) else used)
+        cols = side.text_col.take(qj)
         if (cols < 0).any():
             unknown = sorted(set(side.ids[qj[cols < 0]]))
             raise KeyError(f"产品未参与拟合，请在产品目录变更后重新拟合：{unknown[:5]} / "
                            f"products not seen in fit (refit on catalogue change): {unknown[:5]}")
         raw = models["bm25"].score_matrix(texts).to_numpy(dtype=float)
         top = raw.max(axis=1) if raw.shape[1] else np.zeros(len(raw))
+        bm25 = flat_take(raw, rows, cols)
         with np.errstate(invalid="ignore", divide="ignore"):
-            norm = raw / np.where(top == 0.0, np.nan, top)[:, None]  # BM25's row normalisation, in numpy
+            norm = bm25 / np.where(top == 0.0, np.nan, top).take(rows)  # BM25's row normalisation, per pair
         norm[np.isnan(norm)] = 0.0
-        out = {"bm25": raw[rows, cols], "bm25_norm": norm[rows, cols],
-               "embedding_cosine": np.full(n, np.nan), "text_sector_affinity": np.full(n, np.nan)}
-        aff = models.get("sector_affinity")
+        out = {"bm25": bm25, "bm25_norm": norm, "embedding_cosine": np.full(n, np.nan),
+               "text_sector_affinity": np.full(n, np.nan)}
+        aff = side.affinity()
         if aff is not None:
-            acol = aff.columns.get_indexer(pd.Index(sectors, dtype=object))[pi]
-            arow = side.affinity_row[qj]
-            ok = (arow >= 0) & (acol >= 0)
-            out["text_sector_affinity"][ok] = aff.to_numpy()[arow[ok], acol[ok]]
+            table, column_of = aff
+            width = len(column_of) + 1
+            acol = np.array([column_of.get(s, width - 1) for s in sectors], dtype=np.int64)
+            arow = np.where(side.affinity_row < 0, len(table) // width - 1, side.affinity_row)
+            p = by_project if by_project is not None else Rows(pi, len(projects))
+            out["text_sector_affinity"] = table.take(arow.take(qj) * width + p(acol))
         if self._embeddings_active() and models.get("embedding") is not None:
             cos = models["embedding"].score_matrices(texts)["embedding_cosine"].to_numpy(dtype=float)
-            out["embedding_cosine"] = cos[rows, side.embedding_col[qj]]
+            ecol = side.embedding_col.take(qj)
+            out["embedding_cosine"] = flat_take(cos, rows, np.where(ecol < 0, ecol + cos.shape[1], ecol))
         return out
 
     # -- the features ------------------------------------------------------------------------------
@@ -275,15 +282,15 @@ class PairFeatureBuilder(BaseEstimator):
         return frame[self.feature_names_]
 
     def transform_positions(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
-                            as_of: dt.date | None = None, exclude_event: str | None = None) -> np.ndarray:
-        """The feature matrix (n, len(feature_names_)) of pairs given as row positions in the two frames."""
+                            as_of: dt.date | None = None, exclude_event: str | None = None,
+                            order: str = "C") -> np.ndarray:
+        """The feature matrix (n, len(feature_names_)) of pairs given as row positions in the two frames,
+        written straight into one array: C order (rows contiguous, what LightGBM reads fastest) or
+        ``order="F"`` (columns contiguous, cheaper to write: for a scorer that reads feature by feature)."""
         check_is_fitted(self)
         f = self._feature_dict(projects, products, np.asarray(pi, dtype=np.int64), np.asarray(qj, dtype=np.int64),
                                as_of, exclude_event)
-        out = np.empty((len(pi), len(self.feature_names_)), dtype=float)
-        for k, name in enumerate(self.feature_names_):
-            out[:, k] = f[name]
-        return out
+        return f.matrix(self.feature_names_, order)
 
     def _features_frame(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame,
                         as_of: dt.date | None, exclude_event: str | None) -> pd.DataFrame:
@@ -302,16 +309,22 @@ class PairFeatureBuilder(BaseEstimator):
         return prior_feature(projects, products, pi, qj, bm25_norm)
 
     def _feature_dict(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
-                      as_of: dt.date | None, exclude_event: str | None) -> dict[str, np.ndarray]:
+                      as_of: dt.date | None, exclude_event: str | None) -> PairFeatures:
+        """Every feature of the pairs, by name in feature order (blocks are gathered on read or by
+        ``PairFeatures.matrix``); each project column is read from the frame once."""
         projects = self.enrich_projects(projects)
         today = as_of or self._today or dt.date.today()
         side = self.product_side(products)
-        pc = project_columns(projects, today)
-        f = pair_columns(pc, side.columns, pi, qj)
-        f.update(self._text_features(projects, side, pc.sector, pi, qj))
-        f["prior_score"] = self._prior_score(projects, side.focused(products), pi, qj, f.get("bm25_norm"))
+        columns = FrameColumns(projects)
+        pc = project_columns(projects, today, columns)
+        by_project = Rows(pi, len(projects))
+        f = PairFeatures(len(pi))
+        add_structured(f, pc, side.columns, pi, qj, by_project)
+        text = self._text_features(projects, side, pc.sector, pi, qj, by_project, columns)
+        f.update(text)
+        f.add("prior_score", prior_feature(projects, side.focused(products), pi, qj, text["bm25_norm"], columns))
         stats = self._history_stats(as_of, exclude_event)
-        f.update(history_columns(side.history(stats, keep=stats is self.serving_stats_), pc.sector, pc.city, pi, qj))
+        add_history(f, side.history(stats, keep=stats is self.serving_stats_), pc, pi, qj, by_project)
         return f
 
     # -- reasons -----------------------------------------------------------------------------------

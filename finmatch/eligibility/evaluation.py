@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from finmatch.eligibility import clauses, what_if
 from finmatch.eligibility.prepare import ProductArrays, ProjectArrays, prepare_products, prepare_projects
-from finmatch.eligibility.reasons import reason
+from finmatch.eligibility.reasons import PRODUCT_COLUMNS, PROJECT_COLUMNS, reason
 from finmatch.eligibility.values import CLAUSE_FIELDS, FAIL, NO_CONSTRAINT, STATUS_NAMES, UNKNOWN, as_code
 from finmatch.eligibility.what_if import WhatIf
 from finmatch.exceptions import NotFoundError
@@ -46,7 +48,14 @@ class EligibilityResult:
         self._qa = qa
         self._project_pos = {pid: i for i, pid in reversed(list(enumerate(pa.ids)))}
         self._product_pos = {pid: j for j, pid in reversed(list(enumerate(qa.ids)))}
-        self._project_rows: dict[int, dict] = {}  # row dicts for reasons, built on first use
+        self._project_rows: dict[int, dict] = {}  # whole row dicts, for a clause not in PROJECT_COLUMNS
+        # the project columns the sentences read, as Python values (one pass over a column, not a pandas
+        # row per pair); a frame with repeated column names keeps the row dicts
+        self._project_columns: dict[str, list[Any] | None] = {}
+        self._by_columns = projects.columns.is_unique
+        self._sentences: dict[tuple, str] = {}  # per distinct sentence input, see _sentence
+        self._product_keys: dict[tuple[str, int], tuple] = {}  # (field, product) -> its values, hashable
+        self._project_inputs: dict[tuple[str, int], tuple[dict, tuple]] = {}  # (field, project) -> values, key
         # product rows may be shared by every result on the same catalogue frame (read-only dicts)
         self._product_rows: dict[int, dict] = {} if product_rows is None else product_rows
 
@@ -122,18 +131,62 @@ class EligibilityResult:
         (a view that shows the passed clauses of its top rows need not word every failed one).
         """
         i, j = self._i(project_id), self._j(product_id)
-        wanted = [(f, code) for f in CLAUSE_FIELDS if (code := int(self.status[f][i, j])) != NO_CONSTRAINT
-                  and (statuses is None or STATUS_NAMES[code] in statuses) and (fields is None or f in fields)]
+        names = (CLAUSE_FIELDS if fields is None else _in_clause_order(fields)
+                 if isinstance(fields, tuple | frozenset) else [f for f in CLAUSE_FIELDS if f in fields])
+        wanted = [(f, code) for f in names if (code := int(self.status[f][i, j])) != NO_CONSTRAINT
+                  and (statuses is None or STATUS_NAMES[code] in statuses)]
         if not wanted:
             return []
-        project = self._project_rows.get(i)
-        if project is None:
-            project = self._project_rows[i] = self._projects.iloc[i].to_dict()
         product = self._product_rows.get(j)
         if product is None:
             product = self._product_rows[j] = self._products.iloc[j].to_dict()
-        return [ClauseResult(f, STATUS_NAMES[code], reason(f, code, project, product, self.today))
-                for f, code in wanted]
+        return [ClauseResult(f, STATUS_NAMES[code], self._sentence(f, code, i, j, product)) for f, code in wanted]
+
+    def _sentence(self, field: str, code: int, i: int, j: int, product: dict) -> str:
+        """One clause's reason from just the project values it reads; worded once per distinct input
+        (field, status, the project and product values it reads; ``today`` is the result's)."""
+        columns, product_columns = PROJECT_COLUMNS.get(field), PRODUCT_COLUMNS.get(field)
+        if columns is None or product_columns is None or not self._by_columns:
+            return reason(field, code, self._project_row(i), product, self.today)
+        inputs = self._project_inputs.get((field, i))
+        if inputs is None:
+            project = {c: values[i] for c in columns if (values := self._project_column(c)) is not None}
+            inputs = self._project_inputs[field, i] = (project, tuple(map(_frozen, project.values())))
+        project, project_key = inputs
+        product_key = self._product_keys.get((field, j))
+        if product_key is None:
+            product_key = self._product_keys[field, j] = tuple(_frozen(product.get(c)) for c in product_columns)
+        key = (field, code, project_key, product_key)
+        try:
+            text = self._sentences.get(key)
+        except TypeError:  # a value with no faithful hashable form (a set, a dict): worded every time
+            text = None
+        if text is None:
+            text = reason(field, code, project, product, self.today)
+            with contextlib.suppress(TypeError):  # (pd.NA compared with another value on a hash collision)
+                self._sentences[key] = text
+        return text
+
+    def _project_row(self, i: int) -> dict:
+        row = self._project_rows.get(i)
+        if row is None:
+            row = self._project_rows[i] = self._projects.iloc[i].to_dict()
+        return row
+
+    def _project_column(self, name: str) -> list[Any] | None:
+        """The column's values as the row dicts hold them, None when the frame lacks it."""
+        if name not in self._project_columns:
+            self._project_columns[name] = (column_values(self._projects, name) if name in self._projects.columns
+                                           else None)
+        return self._project_columns[name]
+
+    def project_position(self, project_id: str) -> int | None:
+        """The project's row in the matrices (first of equal ids), None when absent: a dict lookup."""
+        return self._project_pos.get(project_id)
+
+    def product_position(self, product_id: str) -> int | None:
+        """The product's column in the matrices (first of equal ids), None when absent."""
+        return self._product_pos.get(product_id)
 
     def what_if(self, project_id: str, product_id: str) -> list[WhatIf]:
         """For an ineligible pair, the smallest changes that make it eligible (empty if none exists)."""
@@ -142,6 +195,57 @@ class EligibilityResult:
     def project_what_if(self, project_id: str) -> list[WhatIf]:
         """Each single change and the products it alone would make eligible for this project."""
         return what_if.project_what_if(self, self._i(project_id))
+
+
+@lru_cache(maxsize=64)
+def _in_clause_order(fields: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
+    """The clause fields kept by a (hashable) ``fields`` filter, in clause order: computed once per filter."""
+    return tuple(f for f in CLAUSE_FIELDS if f in fields)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a sentence input, equal only for values worded alike: the type is part of
+    it, a float is its exact bits (-0.0 is not 0.0; every NaN is one), a list or array its elements."""
+    if type(value) is str:
+        return value
+    if isinstance(value, float):
+        return type(value), value.hex()
+    if isinstance(value, list | tuple | np.ndarray):
+        return type(value), tuple(map(_frozen, value))
+    return type(value), value
+
+
+def column_array(frame: pd.DataFrame, name: str) -> Any:
+    """A column's stored values (numpy or extension array; do not modify them): pandas' own accessor
+    where it exists (~2 µs; ``frame[name]`` builds a Series, ~15 µs)."""
+    loc = frame.columns.get_loc(name)
+    getter = getattr(frame, "_get_column_array", None)
+    return getter(loc) if isinstance(loc, int) and getter is not None else frame[name].array
+
+
+def column_values(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column's values as ``frame.iloc[i].to_dict()`` gives them: numpy scalars boxed to Python ones."""
+    values = column_array(frame, name)
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "biuf":
+            return values.tolist()
+        if values.dtype != object:  # datetimes and the like: pandas' boxing
+            return frame[name].tolist()
+        items = values.tolist()
+    else:  # an extension array: its own elements (a short one element by element, cheaper than tolist)
+        items = list(values) if len(values) <= 16 else values.tolist()
+    return [_box(v) if isinstance(v, np.generic) else v for v in items]
+
+
+def _box(value: np.generic) -> Any:
+    """pandas' boxing of a numpy scalar read from an object column (``Series.to_dict``)."""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    if isinstance(value, np.floating | np.integer | np.bool_):
+        return value.item()
+    return value
 
 
 def evaluate(projects: pd.DataFrame, products: pd.DataFrame, today: dt.date | None = None) -> EligibilityResult:

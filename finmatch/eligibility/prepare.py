@@ -37,7 +37,9 @@ def _column(frame: pd.DataFrame, name: str) -> list[Any]:
     """The column as a Python list; a column the frame lacks reads as all missing."""
     if name not in frame.columns:
         return [None] * len(frame)
-    return frame[name].tolist()
+    loc = frame.columns.get_loc(name)
+    getter = getattr(frame, "_get_column_array", None)  # the stored array, as ``Series.tolist`` reads it (~2 µs)
+    return (getter(loc) if isinstance(loc, int) and getter is not None else frame[name].array).tolist()
 
 
 def _floats(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -263,6 +263,56 @@ def valid_to_reason(field: str, status: int, project: Mapping[str, Any], product
     return f"产品有效期至 {day}，仍在有效期内" if ok else f"产品已于 {day} 到期"
 
 
+# The project columns each clause's sentence reads: ``explain`` passes just these (read from column lists
+# once per result) instead of the whole row, and words a sentence once per distinct project values and
+# PRODUCT_COLUMNS values. A clause missing here gets the whole row, unmemoised; a reason that reads another
+# key must add it (tests/eligibility/test_reason_columns.py checks every one).
+PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sectors": ("sector", "inferred_sector", "sector_confidence"),
+    "stages": ("stage",),
+    "trl_min": ("trl",),
+    "trl_max": ("trl",),
+    "amount_min_wan": ("funding_need_wan",),
+    "amount_max_wan": ("funding_need_wan",),
+    "cities": ("city",),
+    "required_certifications_any": ("certifications",),
+    "min_revenue_wan": ("annual_revenue_wan",),
+    "max_revenue_wan": ("annual_revenue_wan",),
+    "min_company_age_years": ("founded_year",),
+    "max_company_age_years": ("founded_year",),
+    "max_debt_ratio": ("debt_ratio",),
+    "requires_profit": ("net_profit_wan",),
+    "requires_collateral": (),
+    "min_tax_grade": ("tax_grade",),
+    "excludes_hazardous": (),
+    "requires_three_firsts": ("three_firsts",),
+    "valid_to": (),
+    "budget_wan": ("funding_need_wan",),
+}
+PRODUCT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sectors": ("sectors",),
+    "stages": ("stages",),
+    "trl_min": ("trl_min",),
+    "trl_max": ("trl_max",),
+    "amount_min_wan": ("amount_min_wan", "family"),
+    "amount_max_wan": ("amount_max_wan", "family"),
+    "cities": ("cities",),
+    "required_certifications_any": ("required_certifications_any",),
+    "min_revenue_wan": ("min_revenue_wan",),
+    "max_revenue_wan": ("max_revenue_wan",),
+    "min_company_age_years": ("min_company_age_years",),
+    "max_company_age_years": ("max_company_age_years",),
+    "max_debt_ratio": ("max_debt_ratio",),
+    "requires_profit": (),
+    "requires_collateral": (),
+    "min_tax_grade": ("min_tax_grade",),
+    "excludes_hazardous": (),
+    "requires_three_firsts": (),
+    "valid_to": ("valid_to",),
+    "budget_wan": ("budget_wan", "family"),
+}
+
+
 def reason(field: str, status: int, project: Mapping[str, Any], product: Mapping[str, Any],
            today: dt.date) -> str:
     """The reason shown for one clause of one pair; ``status`` is PASS, FAIL or UNKNOWN."""

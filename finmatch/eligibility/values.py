@@ -2,7 +2,9 @@
 
 Frames come from ``finmatch.frames`` but may also be built by hand, so every reader here accepts the
 usual spellings of "missing" (``None``, ``NaN``, ``NaT``, ``""``) and of list fields (tuple, list, set,
-or a ``;``/``、``-separated string).
+or a ``;``/``、``-separated string). ``FrameColumns`` reads each column of a frame once per call (the
+prior and the pair features share one; pandas' ``frame[col]`` is the main fixed cost of a one-project
+request).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from finmatch.enums import GUANGXI, GUANGXI_CITIES, TAX_GRADE_RANK, normalise_city
@@ -142,3 +145,69 @@ def expand_cities(cities: Iterable[str]) -> frozenset[str]:
     if out >= GUANGXI_SET:
         out.add(GUANGXI)
     return frozenset(out)
+
+
+class FrameColumns:
+    """The columns of one frame, each read from pandas once (``frame[col]`` costs ~12 µs and a request reads
+    ~40 columns across the features and the prior): Python objects as ``Series.tolist()`` gives them, or
+    floats. A column the frame lacks reads as all None / NaN."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._names = set(frame.columns.tolist())  # set lookups: an Index's ``in`` costs ~1 µs
+        self._arrays: dict[str, Any] = {}
+        self._objects: dict[str, np.ndarray] = {}
+        self._floats: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def has(self, col: str) -> bool:
+        return col in self._names
+
+    def series(self, col: str) -> pd.Series:
+        return self.frame[col]
+
+    def array(self, col: str) -> Any:
+        """The column's values as stored (numpy array or pandas extension array); do not modify them."""
+        out = self._arrays.get(col)
+        if out is None:
+            loc = self.frame.columns.get_loc(col)
+            getter = getattr(self.frame, "_get_column_array", None)  # pandas' own accessor: ~2 µs, not ~12
+            out = getter(loc) if isinstance(loc, int) and getter is not None else self.frame[col].array
+            self._arrays[col] = out
+        return out
+
+    def objects(self, col: str) -> np.ndarray:
+        """``frame[col].to_numpy(dtype=object)`` (None-filled when absent); do not modify it."""
+        out = self._objects.get(col)
+        if out is None:
+            if col not in self._names:
+                out = np.full(len(self.frame), None, dtype=object)
+            else:
+                values = self.array(col)
+                out = (np.asarray(values, dtype=object) if isinstance(values, np.ndarray)
+                       else values.to_numpy(dtype=object))
+            self._objects[col] = out
+        return out
+
+    def numeric(self, col: str) -> bool:
+        """The column holds plain numpy numbers (floats read without parsing)."""
+        if col not in self._names:
+            return False
+        dtype = self.array(col).dtype
+        return isinstance(dtype, np.dtype) and dtype.kind in "fiub"
+
+    def floats(self, col: str) -> np.ndarray:
+        """The column as float64: numpy numbers as they are, anything else through ``pd.to_numeric``
+        (unparsable → NaN); all NaN when absent."""
+        out = self._floats.get(col)
+        if out is None:
+            if col not in self._names:
+                out = np.full(len(self.frame), np.nan)
+            elif self.numeric(col):
+                out = np.asarray(self.array(col), dtype=float)
+            else:
+                out = pd.to_numeric(self.series(col), errors="coerce").to_numpy(dtype=float)
+            self._floats[col] = out
+        return out

@@ -28,13 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from finmatch.eligibility.values import FrameColumns
 from finmatch.enums import Family, Sector, Stage
 from finmatch.matching.frame_cache import FrameCache
 from finmatch.matching.prior_arrays import (
     ProductTerms,
+    finite,
     pair_terms,
     product_terms,
     project_terms,
+    used_rows,
 )
 from finmatch.matching.scorer import PRIOR_VERSION, ScoredPairs, SectorInferer, TextSimilarity
 
@@ -159,8 +162,8 @@ class PriorScorer:
         side = self._caches()[1].get(products, product_terms)
         pi = _positions(projects, pairs["project_id"].to_numpy(), "项目")
         qj = _positions(products, pairs["product_id"].to_numpy(), "产品")
-        used, row = np.unique(pi, return_inverse=True)
-        return side, pi, qj, used, row.reshape(-1)
+        used, row = used_rows(pi, len(projects))
+        return side, pi, qj, used, row
 
     # -- the terms ---------------------------------------------------------------------------------
     def components(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -184,14 +187,16 @@ class PriorScorer:
         return pd.DataFrame(self.terms_at(projects, products, pi, qj, text_similarity))
 
     def terms_at(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
-                 text_similarity: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """``components_at`` as a dict of arrays (``combine`` takes either): no frame built per call."""
+                 text_similarity: np.ndarray | None = None,
+                 columns: FrameColumns | None = None) -> dict[str, np.ndarray]:
+        """``components_at`` as a dict of arrays (``combine`` takes either): no frame built per call.
+        ``columns``: the projects' columns as a caller already read them (each is read once per call)."""
         pi, qj = np.asarray(pi, dtype=np.int64), np.asarray(qj, dtype=np.int64)
         side = self._caches()[1].get(products, product_terms)
-        used, row = np.unique(pi, return_inverse=True)
-        terms = pair_terms(project_terms(projects, used, side), side, row.reshape(-1), qj)
+        used, row = used_rows(pi, len(projects))
+        terms = pair_terms(project_terms(projects, used, side, columns), side, row, qj)
         text = np.zeros(len(pi)) if text_similarity is None else np.asarray(text_similarity, dtype=float)
-        terms["text_similarity"] = np.nan_to_num(text)
+        terms["text_similarity"] = finite(text)
         return {k: np.asarray(terms[k], dtype=float) for k in ("intent", *FIT_WEIGHTS)}
 
     @staticmethod
@@ -270,8 +275,14 @@ class PriorScorer:
     # -- scores and reasons ------------------------------------------------------------------------
     @staticmethod
     def combine(comp: pd.DataFrame | dict[str, np.ndarray]) -> np.ndarray:
-        fit = sum(np.asarray(comp[k]) * w for k, w in FIT_WEIGHTS.items())
-        return np.asarray(INTENT_WEIGHT * np.asarray(comp["intent"]) + (1 - INTENT_WEIGHT) * fit, dtype=float)
+        """``0.5·intent + 0.5·Σ w·term`` summed in ``FIT_WEIGHTS`` order from 0, in place (the same floats)."""
+        fit = np.zeros(len(np.asarray(comp["intent"])))
+        step = np.empty_like(fit)
+        for k, w in FIT_WEIGHTS.items():
+            fit += np.multiply(np.asarray(comp[k], dtype=float), w, out=step)
+        fit *= 1 - INTENT_WEIGHT
+        fit += np.multiply(np.asarray(comp["intent"], dtype=float), INTENT_WEIGHT, out=step)
+        return fit
 
     def score_pairs(self, projects: pd.DataFrame, products: pd.DataFrame, pairs: pd.DataFrame,
                     margins: dict[str, np.ndarray] | None = None) -> ScoredPairs:

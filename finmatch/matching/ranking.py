@@ -23,77 +23,20 @@ import pandas as pd
 
 from finmatch.eligibility import CLAUSE_FIELDS, FAIL, EligibilityResult
 from finmatch.eligibility import clauses as _clauses
+from finmatch.eligibility.evaluation import column_array, column_values
 from finmatch.eligibility.prepare import ProductArrays, prepare_products, prepare_projects
 from finmatch.eligibility.values import UNKNOWN
 from finmatch.enums import Sector
 from finmatch.matching.frame_cache import FrameCache
+from finmatch.matching.items import ConfirmItem, IneligibleItem, MatchItem, ProjectSector
 from finmatch.matching.scorer import PairScorer
+
+__all__ = ["ConfirmItem", "IneligibleItem", "MatchEngine", "MatchItem", "MatchResult", "ProjectSector", "eligibility_of"]
 
 _ELIGIBILITY_REASON_FIELDS = ("sectors", "stages", "amount_max_wan", "required_certifications_any", "cities",
                               "requires_three_firsts")
 # rows positions (into MatchResult.scores) -> one list of Chinese reasons per row
 Explainer = Callable[[np.ndarray], list[list[str]]]
-
-
-@dataclass
-class MatchItem:
-    product_id: str
-    rank: int
-    score: float
-    probability: float
-    family: str
-    institution_id: str
-    reasons: list[str]
-    eligibility_reasons: list[str]
-    unknown: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IneligibleItem:
-    product_id: str
-    family: str
-    institution_id: str
-    failed: list[str]
-    reasons: list[str]
-    what_if: list[dict[str, Any]]
-
-
-@dataclass
-class ConfirmItem:
-    """An eligible product whose only open clauses are facts the project has not given (待确认)."""
-
-    product_id: str
-    family: str
-    institution_id: str
-    score: float
-    unknown: list[str]  # the clause fields still open
-    facts: list[str]  # Chinese: what would decide each of them
-
-
-@dataclass
-class ProjectSector:
-    sector: str | None
-    sector_inferred: bool
-    sector_confidence: float | None
-    uncertain: bool = False
-    second: str | None = None
-    second_confidence: float | None = None
-
-    def reason(self) -> str | None:
-        if not self.sector_inferred or self.sector is None:
-            return None
-        conf = self.sector_confidence if self.sector_confidence is not None else math.nan
-        if self.uncertain and self.second:
-            return (f"所属领域待确认：根据项目简介可能为 {Sector(self.sector).label}（{conf:.0%}）"
-                    f"或 {Sector(self.second).label}（{(self.second_confidence or 0):.0%}）")
-        return f"所属领域根据项目简介推断为 {Sector(self.sector).label}（置信度 {conf:.0%}）"
-
-    def candidates(self) -> list[dict[str, Any]]:
-        out = []
-        for code, conf in ((self.sector, self.sector_confidence), (self.second, self.second_confidence)):
-            if self.sector_inferred and code:
-                out.append({"sector": code, "confidence": None if conf is None else round(float(conf), 4)})
-        return out
 
 
 @dataclass
@@ -116,62 +59,90 @@ class MatchResult:
                 for pid, values in zip(self.products.index, self.products[cols].itertuples(index=False), strict=True)}
 
     @cached_property
+    def _codes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The id columns of ``scores`` as codes into their distinct values (an object array): one hash
+        pass per column, cheaper than converting the string column to Python strings."""
+        out = {}
+        for c in ("project_id", "product_id", "family", "institution_id"):
+            codes, uniques = pd.factorize(column_array(self.scores, c), use_na_sentinel=False)
+            out[c] = (codes, np.asarray(uniques, dtype=object))
+        return out
+
+    @cached_property
     def _project_bounds(self) -> dict[str, tuple[int, int]]:
         """Each project's contiguous block of rows in ``scores``."""
-        pids = self.scores["project_id"].to_numpy(dtype=object)
-        if len(pids) == 0:
+        codes, ids = self._codes["project_id"]
+        if len(codes) == 0:
             return {}
-        starts = np.flatnonzero(np.r_[True, pids[1:] != pids[:-1]])
-        ends = np.r_[starts[1:], len(pids)]
-        return {str(pids[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        ends = np.r_[starts[1:], len(codes)]
+        return {str(ids[codes[a]]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
 
     @cached_property
     def _columns(self) -> tuple[np.ndarray, ...]:
         """product_id, score, probability, family, institution_id of ``scores`` as arrays (read once)."""
-        s = self.scores
-        return (s["product_id"].to_numpy(dtype=object), s["score"].to_numpy(dtype=float),
-                s["probability"].to_numpy(dtype=float), s["family"].to_numpy(dtype=object),
-                s["institution_id"].to_numpy(dtype=object))
+        s, (pc, pu), (fc, fu), (ic, iu) = (self.scores, self._codes["product_id"], self._codes["family"],
+                                           self._codes["institution_id"])
+        return pu[pc], s["score"].to_numpy(dtype=float), s["probability"].to_numpy(dtype=float), fu[fc], iu[ic]
 
     def reasons_at(self, rows: Sequence[int] | np.ndarray) -> list[list[str]]:
         """The model's reasons of the given rows of ``scores`` (computed once per row, on first use)."""
-        rows = np.asarray(rows, dtype=np.int64)
+        rows = np.asarray(rows, dtype=np.int64).tolist()
         if self.precomputed_reasons is not None:
             return [list(self.precomputed_reasons[r]) for r in rows]
         if self.explainer is None:
             return [[] for _ in rows]
-        todo = np.array(sorted({int(r) for r in rows} - set(self._reasons)), dtype=np.int64)
-        if len(todo):
-            for r, phrases in zip(todo, self.explainer(todo), strict=True):
-                self._reasons[int(r)] = phrases
-        return [list(self._reasons[int(r)]) for r in rows]
+        cache = self._reasons
+        todo = sorted({r for r in rows if r not in cache})
+        if todo:
+            for r, phrases in zip(todo, self.explainer(np.array(todo, dtype=np.int64)), strict=True):
+                cache[r] = phrases
+        return [list(cache[r]) for r in rows]
+
+    @cached_property
+    def _project_values(self) -> tuple[dict[Any, int], dict[str, list[Any]]]:
+        """Each label of ``projects.index`` -> its row, and the columns the views read per project as lists
+        (dict lookups instead of a ``.loc`` row per call)."""
+        cols = ("sector", "inferred_sector", "sector_confidence", "sector_second", "sector_second_confidence",
+                "funding_types")
+        return ({label: k for k, label in enumerate(self.projects.index)},
+                {c: column_values(self.projects, c) for c in cols if c in self.projects.columns})
 
     def sector(self, project_id: str) -> ProjectSector:
-        row = self.projects.loc[project_id]
-        if isinstance(row["sector"], str):
-            return ProjectSector(row["sector"], False, None)
-        inferred = row.get("inferred_sector")
-        if isinstance(inferred, str):
+        positions, values = self._project_values
+        k = positions[project_id]
+        if isinstance(stated := values["sector"][k], str):
+            return ProjectSector(stated, False, None)
+        row = {c: v[k] for c, v in values.items()}
+        if isinstance(inferred := row.get("inferred_sector"), str):
             conf = float(row.get("sector_confidence", math.nan))
-            i = self.eligibility.project_ids.index(str(project_id))
-            second = row.get("sector_second")
-            second_conf = row.get("sector_second_confidence")
-            return ProjectSector(inferred, True, conf, bool(self.eligibility._pa.sector_unconfirmed[i]),
+            i = self._position(str(project_id))
+            second, second_conf = row.get("sector_second"), row.get("sector_second_confidence")
+            return ProjectSector(inferred, True, conf, bool(self.eligibility.project_arrays.sector_unconfirmed[i]),
                                  second if isinstance(second, str) else None,
                                  None if second_conf is None or pd.isna(second_conf) else float(second_conf))
         return ProjectSector(None, False, None)
+
+    def _position(self, project_id: str) -> int:
+        """The project's row in the eligibility matrices (ValueError when absent, as ``list.index``)."""
+        i = self.eligibility.project_position(project_id)
+        if i is None:
+            raise ValueError(f"{project_id!r} is not in list")
+        return i
 
     @cached_property
     def open_rows(self) -> np.ndarray:
         """Per row of ``scores``: some clause is unknown (the pair needs confirmation, it is not ranked)."""
         if self.scores.empty:
             return np.zeros(0, dtype=bool)
-        ii = pd.Index(self.eligibility.project_ids).get_indexer(self.scores["project_id"])
-        jj = pd.Index(self.eligibility.product_ids).get_indexer(self.scores["product_id"])
-        out = np.zeros(len(ii), dtype=bool)
+        e = self.eligibility
+        (pc, pu), (qc, qu) = self._codes["project_id"], self._codes["product_id"]
+        ii = np.array([-1 if (i := e.project_position(u)) is None else i for u in pu], dtype=np.int64)[pc]
+        jj = np.array([-1 if (j := e.product_position(u)) is None else j for u in qu], dtype=np.int64)[qc]
+        unknown = np.zeros(e.eligible.shape, dtype=bool)  # N × M once, then one gather
         for f in CLAUSE_FIELDS:
-            out |= self.eligibility.status[f][ii, jj] == UNKNOWN
-        return out
+            unknown |= e.status[f] == UNKNOWN
+        return unknown[ii, jj]
 
     def needs_confirmation(self, project_id: str) -> list[ConfirmItem]:
         """Eligible products the project cannot be matched to until it confirms some facts, best first.
@@ -181,15 +152,15 @@ class MatchResult:
         """
         a, b = self._project_bounds.get(str(project_id), (0, 0))
         rows = np.arange(a, b)[self.open_rows[a:b]] if b > a else np.arange(0)
-        rows = rows[np.argsort(-self._columns[1][rows], kind="stable")]
+        pids, score, _, fam, inst = self._columns
+        rows = rows[np.argsort(-score[rows], kind="stable")]
         sector = self.sector(project_id)
         out = []
         for r in rows:
-            product_id = str(self.scores["product_id"].iat[r])
+            product_id = str(pids[r])
             clauses = self.eligibility.explain(project_id, product_id, statuses=("unknown",))
             facts = [self._fact(c.field, c.reason, product_id, sector) for c in clauses]
-            out.append(ConfirmItem(product_id, str(self.scores["family"].iat[r]),
-                                   str(self.scores["institution_id"].iat[r]), float(self.scores["score"].iat[r]),
+            out.append(ConfirmItem(product_id, str(fam[r]), str(inst[r]), float(score[r]),
                                    [c.field for c in clauses], facts))
         return out
 
@@ -209,19 +180,24 @@ class MatchResult:
         a, b = self._project_bounds.get(str(project_id), (0, 0))
         rows = np.arange(a, b)
         if families:
-            rows = rows[self.scores["family"].iloc[a:b].isin(families).to_numpy()]
-        # the same pandas stable descending sort the views always used (ties keep catalogue order)
-        order = pd.Series(self._columns[1][rows]).sort_values(
-            ascending=False, kind="stable").index.to_numpy()
-        rows = rows[order]
+            rows = rows[self._in_families(rows, set(families))]  # hash membership, as pandas' isin
+        # stable descending, ties in catalogue order, NaN last: pandas' sort_values(ascending=False,
+        # kind="stable") the views used before (tests/matching/test_views_order.py)
+        rows = rows[np.argsort(-self._columns[1][rows], kind="stable")]
         rows = rows[~self.open_rows[rows]]  # a pair with an unknown clause waits in needs_confirmation
         return rows if top_k is None else rows[:top_k]
 
+    def _in_families(self, rows: np.ndarray, wanted: set[str] | frozenset[str]) -> np.ndarray:
+        """Whether each row's family is in ``wanted``: each distinct family is tested once."""
+        codes, uniques = self._codes["family"]
+        return np.array([u in wanted for u in uniques], dtype=bool)[codes[rows]]
+
     def requested_families(self, project_id: str) -> frozenset[str]:
         """The families the project states in ``funding_types`` (empty = open to all, data-format.md)."""
-        if "funding_types" not in self.projects.columns or project_id not in self.projects.index:
+        positions, values = self._project_values
+        if "funding_types" not in values or (k := positions.get(project_id)) is None:
             return frozenset()
-        value = self.projects.at[project_id, "funding_types"]
+        value = values["funding_types"][k]
         if not isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
             return frozenset()
         return frozenset(str(getattr(f, "value", f)) for f in value if isinstance(f, str) and f)
@@ -234,7 +210,7 @@ class MatchResult:
         rows = self.ranked_rows(project_id, None, families)
         wanted = self.requested_families(project_id)
         if wanted:
-            inside = np.isin(self._columns[3][rows], list(wanted))
+            inside = self._in_families(rows, wanted)
             rows = rows[~inside if other else inside]
         elif other:
             rows = rows[:0]
@@ -255,37 +231,38 @@ class MatchResult:
         sector_reason = self.sector(project_id).reason()
         reasons = self.reasons_at(rows)
         pids, score, prob, fam, inst = self._columns
-        items = []
-        for rank, (r, model_reasons) in enumerate(zip(rows, reasons, strict=True), start=1):
-            product_id = pids[r]
-            elig = [c.reason for c in self.eligibility.explain(project_id, product_id, statuses=("pass",),
-                                                               fields=_ELIGIBILITY_REASON_FIELDS)
-                    ] if eligibility_reasons else []
+        explain, items = self.eligibility.explain, []
+        for rank, (product_id, s, p, f, k, is_open, model_reasons) in enumerate(zip(
+                pids[rows], score[rows].tolist(), prob[rows].tolist(), fam[rows], inst[rows],
+                self.open_rows[rows].tolist(), reasons, strict=True), start=1):
+            elig = [c.reason for c in explain(project_id, product_id, statuses=("pass",),
+                                              fields=_ELIGIBILITY_REASON_FIELDS)] if eligibility_reasons else []
             shown = [sector_reason, *model_reasons] if sector_reason else model_reasons
-            items.append(MatchItem(product_id, rank, float(score[r]), float(prob[r]), fam[r], inst[r], shown, elig,
-                                   self.eligibility.unknown_fields(project_id, product_id)))
+            # a ranked row has no unknown clause (open rows wait in needs_confirmation)
+            unknown = self.eligibility.unknown_fields(project_id, product_id) if is_open else []
+            items.append(MatchItem(product_id, rank, s, p, f, k, shown, elig, unknown))
         return items
 
     def failed_fields(self, project_id: str) -> dict[str, list[str]]:
         """Per ineligible product of the project, the clause fields it fails (in clause order)."""
-        i = self.eligibility.project_ids.index(project_id)
+        i = self._position(project_id)
         bad = np.flatnonzero(~self.eligibility.eligible[i])
         if len(bad) == 0:
             return {}
         # one bit per failed clause; each distinct combination becomes its field list once
         code = np.zeros(len(bad), dtype=np.int64)
         for k, f in enumerate(CLAUSE_FIELDS):
-            code |= (self.eligibility.status[f][i, bad] == FAIL).astype(np.int64) << k
-        lists = {int(c): [f for k, f in enumerate(CLAUSE_FIELDS) if (int(c) >> k) & 1] for c in np.unique(code)}
+            code |= (self.eligibility.status[f][i][bad] == FAIL).astype(np.int64) << k
+        codes = code.tolist()
+        lists = {c: [f for k, f in enumerate(CLAUSE_FIELDS) if (c >> k) & 1] for c in set(codes)}
         ids = self.eligibility.product_ids
-        return {ids[j]: list(lists[int(c)]) for j, c in zip(bad, code, strict=True)}
+        return {ids[j]: lists[c].copy() for j, c in zip(bad.tolist(), codes, strict=True)}
 
     def ineligible(self, project_id: str, with_what_if: bool = True) -> list[IneligibleItem]:
-        i = self.eligibility.project_ids.index(project_id)
+        i = self._position(project_id)
         out = []
-        for j, product_id in enumerate(self.eligibility.product_ids):
-            if self.eligibility.eligible[i, j]:
-                continue
+        for j in np.flatnonzero(~self.eligibility.eligible[i]):
+            product_id = self.eligibility.product_ids[j]
             prod = self.product_info[product_id]
             clauses = self.eligibility.explain(project_id, product_id, statuses=("fail",))
             what_if = ([{"change": w.change, "description": w.description, "params": w.params}
@@ -350,6 +327,16 @@ _PRODUCT_ARRAYS: FrameCache[ProductArrays] = FrameCache(size=8)
 # the row dicts the reason sentences read, shared by every result on a catalogue frame object (filled on
 # first use; ``iloc[j].to_dict()`` of a wide frame costs more than the sentence)
 _PRODUCT_ROWS: FrameCache[dict[int, dict]] = FrameCache(size=8)
+# per catalogue frame: family and institution as codes into their distinct values (what ``MatchResult._codes`` holds)
+_PRODUCT_CODES: FrameCache[dict[str, tuple[np.ndarray, np.ndarray]]] = FrameCache(size=8)
+
+
+def _product_codes(products: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for c in ("family", "institution_id"):
+        codes, uniques = pd.factorize(products[c].to_numpy(dtype=object), use_na_sentinel=False)
+        out[c] = (np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object))
+    return out
 
 
 def eligibility_of(projects: pd.DataFrame, products: pd.DataFrame, today: dt.date | None) -> EligibilityResult:
@@ -372,8 +359,8 @@ class MatchEngine:
             projects = enrich(projects)
         elig = eligibility_of(projects, products, self.today)
         ii, jj = np.nonzero(elig.eligible)
-        pairs = pd.DataFrame({"project_id": np.asarray(elig.project_ids, dtype=object)[ii],
-                              "product_id": np.asarray(elig.product_ids, dtype=object)[jj]})
+        project_ids = np.asarray(elig.project_ids, dtype=object)
+        product_ids = np.asarray(elig.product_ids, dtype=object)
         explainer: Explainer | None = None
         reasons: list[list[str]] | None = None
         by_position = getattr(self.scorer, "score_positions", None)
@@ -381,12 +368,19 @@ class MatchEngine:
             scored = by_position(projects, products, ii, jj)
             score, probability, explainer = scored.score, scored.probability, scored.explain
         else:
+            pairs = pd.DataFrame({"project_id": project_ids[ii], "product_id": product_ids[jj]})
             old = self.scorer.score_pairs(projects, products, pairs, margins=None)
             score, probability = old.score, old.probability
             reasons = old.reasons if old.reasons else [[] for _ in range(len(pairs))]
-        scores = pd.DataFrame({"project_id": pairs["project_id"], "product_id": pairs["product_id"],
+        pc = _PRODUCT_CODES.get(products, _product_codes)
+        family, institution = pc["family"][1][pc["family"][0][jj]], pc["institution_id"][1][pc["institution_id"][0][jj]]
+        scores = pd.DataFrame({"project_id": project_ids[ii], "product_id": product_ids[jj],
                                "score": np.asarray(score, dtype=float),
                                "probability": np.asarray(probability, dtype=float),
-                               "family": products["family"].to_numpy(dtype=object)[jj],
-                               "institution_id": products["institution_id"].to_numpy(dtype=object)[jj]})
-        return MatchResult(self.scorer.version, projects, products, elig, scores, explainer, reasons)
+                               "family": family, "institution_id": institution})
+        result = MatchResult(self.scorer.version, projects, products, elig, scores, explainer, reasons)
+        # the id columns' codes are known here: the views need not factorise the string columns back
+        result.__dict__["_codes"] = {"project_id": (ii, project_ids), "product_id": (jj, product_ids),
+                                     "family": (pc["family"][0][jj], pc["family"][1]),
+                                     "institution_id": (pc["institution_id"][0][jj], pc["institution_id"][1])}
+        return result
