@@ -301,13 +301,6 @@ class PairFeatureBuilder(BaseEstimator):
         f = self._feature_dict(projects, products, pi, qj, as_of, exclude_event)
         return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in f.items()}, index=pairs.index)
 
-    @staticmethod
-    def _prior_score(projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
-                     bm25_norm: np.ndarray | None) -> np.ndarray:
-        """The prior-score feature: per-project work on the projects the pairs use, product-side arrays
-        once per catalogue frame (cached by the prior on this frame object, so it is passed whole)."""
-        return prior_feature(projects, products, pi, qj, bm25_norm)
-
     def _feature_dict(self, projects: pd.DataFrame, products: pd.DataFrame, pi: np.ndarray, qj: np.ndarray,
                       as_of: dt.date | None, exclude_event: str | None) -> PairFeatures:
         """Every feature of the pairs, by name in feature order (blocks are gathered on read or by

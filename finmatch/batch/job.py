@@ -146,22 +146,37 @@ def run_batch(projects: pd.DataFrame, products: pd.DataFrame, scorer: PairScorer
     if progress:
         progress("partitions", skipped, len(bounds))
     if todo:
-        parts = client.scatter([projects.iloc[bounds[k][0]:bounds[k][1]] for k in todo], hash=False)
-        futures = {client.submit(_partition_task, part, products_f, scorer_f, today, options.top_k,
-                                 options.prospects, bounds[k][0], pure=False): k for k, part in zip(todo, parts,
-                                                                                                   strict=True)}
+        # a bounded window of partitions in flight: the workers hold a few partitions and results at a time,
+        # not the whole input (memory bounded by the window, not by the data set)
+        window = max(2, 2 * max(workers, 1))
+        pending = iter(todo)
+        futures: dict[Any, int] = {}
+        running = as_completed()
+
+        def submit_next() -> None:
+            k = next(pending, None)
+            if k is None:
+                return
+            part = client.scatter(projects.iloc[bounds[k][0]:bounds[k][1]], hash=False)
+            fut = client.submit(_partition_task, part, products_f, scorer_f, today, options.top_k,
+                                options.prospects, bounds[k][0], pure=False)
+            futures[fut] = k
+            running.add(fut)
+
+        for _ in range(window):
+            submit_next()
         done = skipped
-        for fut in as_completed(futures):
-            k = futures[fut]
+        for fut in running:
+            k = futures.pop(fut)
             res: PartitionResult = fut.result()
             _write_parquet(res.matches, out / "matches" / _part_name(k))
             _write_parquet(res.candidates, out / "candidates" / _part_name(k))
             n_eligible += res.n_eligible
             done += 1
             fut.release()
+            submit_next()
             if progress:
                 progress("partitions", done, len(bounds))
-        del parts
     n_prospects = _prospects(projects, products_f, scorer_f, today, options, bounds, client, progress)
     n_matches = sum(_rows(p) for p in sorted((out / "matches").glob("part-*.parquet")))
     summary = BatchSummary(str(out), scorer.version, len(projects), len(products), len(bounds), skipped,
