@@ -20,6 +20,7 @@ from finmatch.io.importer import translate
 from finmatch.schemas import Outcome
 from finmatch.services import agenda as agenda_service
 from finmatch.services import catalogue, event_day, matching
+from finmatch.services import roadshow as roadshow_service
 from finmatch.storage import Repository
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -49,7 +50,7 @@ def event_page(request: Request, event_id: str, principal: PrincipalDep, session
     matrix = roadshow = None
     if principal.is_staff:  # the matrix is the organisers' view (the API's matrix route is staff-only)
         matrix = matching.event_matrix(session, model.scorer, state.settings, products, event_id)
-        roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id,
+        roadshow = roadshow_service.roadshow(session, model.scorer, state.settings, products, event_id,
                                            principal=principal)
     try:
         agenda = agenda_service.agenda_view(session, event_id, view, principal)  # type: ignore[arg-type]
@@ -78,7 +79,7 @@ def event_print(request: Request, event_id: str, principal: PrincipalDep, sessio
         return render(request, "event_print.html", principal, event=event, kind="cards", agenda=agenda,
                       venue=event_day.venue(event), roadshow=None)  # type: ignore[arg-type]
     products = state.caches.products_frame(session)
-    roadshow = agenda_service.roadshow(session, model.scorer, state.settings, products, event_id, principal=principal)
+    roadshow = roadshow_service.roadshow(session, model.scorer, state.settings, products, event_id, principal=principal)
     return render(request, "event_print.html", principal, event=event, kind="programme", agenda=None,
                   venue=event_day.venue(event), roadshow=roadshow)  # type: ignore[arg-type]
 

@@ -12,6 +12,7 @@ from api.errors import MODEL_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.payloads import AgendaOut, Roadshow, ScheduleBody
 from api.routes._json import encode, json_bytes
 from finmatch.services import agenda as agenda_service
+from finmatch.services import roadshow as roadshow_service
 
 router = APIRouter(prefix="/events", tags=["对接活动日程"])
 EventPath = Annotated[str, Path(description="活动编号", min_length=1, max_length=64)]
@@ -85,7 +86,7 @@ def roadshow(event_id: EventPath, principal: StaffDep, session: SessionDep, stat
              pitch_minutes: Annotated[int, Query(ge=1, le=60, description="每个项目路演分钟数")] = 8,
              qa_minutes: Annotated[int, Query(ge=0, le=60, description="每个项目问答分钟数")] = 7) -> Response:
     products = state.caches.products_frame(session)
-    return json_bytes(encode(agenda_service.roadshow(session, model.scorer, state.settings, products, event_id,
+    return json_bytes(encode(roadshow_service.roadshow(session, model.scorer, state.settings, products, event_id,
                                                      pitch_minutes, qa_minutes, principal)))
 
 
@@ -94,5 +95,5 @@ def roadshow(event_id: EventPath, principal: StaffDep, session: SessionDep, stat
 def download_roadshow(event_id: EventPath, fmt: Annotated[Literal["xlsx", "ics"], Path(description="文件格式")],
                       principal: StaffDep, session: SessionDep, state: StateDep, model: ModelDep) -> Response:
     products = state.caches.products_frame(session)
-    return _file(*agenda_service.roadshow_export(session, model.scorer, state.settings, products, event_id, fmt,
+    return _file(*roadshow_service.roadshow_export(session, model.scorer, state.settings, products, event_id, fmt,
                                                  principal))

@@ -39,6 +39,7 @@ from finmatch.matching.prior_arrays import (
     project_terms,
     used_rows,
 )
+from finmatch.matching.prior_values import _blank, _flag, _list, _num, _text  # noqa: F401 (P._num …)
 from finmatch.matching.scorer import PRIOR_VERSION, ScoredPairs, SectorInferer, TextSimilarity
 
 Row = dict[str, Any]  # one project's or product's fields
@@ -70,34 +71,6 @@ THREE_FIRST_LABELS = {"first_set": "首台（套）装备", "first_batch": "首�
 PILOT_INSURANCE_WORDS = ("中试险", "中试", "研发费用", "研发中试")
 EQUITY_STAGES = {"proof_of_concept": 1.0, "pilot": 1.0, "incubation": 0.9, "tech_research": 0.5, "scale_up": 0.5}
 NOVEL_WORDS = ("首次", "首创", "新工艺", "国内首", "填补", "连续流", "替代进口")
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
-def _list(v: Any) -> list[str]:
-    if isinstance(v, (list, tuple, set, frozenset, np.ndarray)):
-        return [str(x) for x in v if not _blank(x)]
-    return []
-
-
-def _num(v: Any) -> float:
-    try:
-        out = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return out
-
-
-def _flag(v: Any) -> bool | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return bool(v)
-
-
-def _text(*parts: Any) -> str:
-    return "。".join(str(p) for p in parts if not _blank(p))
 
 
 def purposes_of(text: str) -> set[str]:
