@@ -16,7 +16,15 @@ import pandas as pd
 from finmatch.eligibility import clauses, what_if
 from finmatch.eligibility.prepare import ProductArrays, ProjectArrays, prepare_products, prepare_projects
 from finmatch.eligibility.reasons import PRODUCT_COLUMNS, PROJECT_COLUMNS, reason
-from finmatch.eligibility.values import CLAUSE_FIELDS, FAIL, NO_CONSTRAINT, STATUS_NAMES, UNKNOWN, as_code
+from finmatch.eligibility.values import (
+    CLAUSE_FIELDS,
+    FAIL,
+    NO_CONSTRAINT,
+    STATUS_NAMES,
+    UNKNOWN,
+    as_code,
+    column_array,
+)
 from finmatch.eligibility.what_if import WhatIf
 from finmatch.exceptions import NotFoundError
 
@@ -213,14 +221,6 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
         return type(value), tuple(map(_frozen, value))
     return type(value), value
-
-
-def column_array(frame: pd.DataFrame, name: str) -> Any:
-    """A column's stored values (numpy or extension array; do not modify them): pandas' own accessor
-    where it exists (~2 µs; ``frame[name]`` builds a Series, ~15 µs)."""
-    loc = frame.columns.get_loc(name)
-    getter = getattr(frame, "_get_column_array", None)
-    return getter(loc) if isinstance(loc, int) and getter is not None else frame[name].array
 
 
 def column_values(frame: pd.DataFrame, name: str) -> list[Any]:

@@ -23,9 +23,9 @@ import pandas as pd
 
 from finmatch.eligibility import CLAUSE_FIELDS, FAIL, EligibilityResult
 from finmatch.eligibility import clauses as _clauses
-from finmatch.eligibility.evaluation import column_array, column_values
+from finmatch.eligibility.evaluation import column_values
 from finmatch.eligibility.prepare import ProductArrays, prepare_products, prepare_projects
-from finmatch.eligibility.values import UNKNOWN
+from finmatch.eligibility.values import UNKNOWN, column_array
 from finmatch.enums import Sector
 from finmatch.matching.frame_cache import FrameCache
 from finmatch.matching.items import ConfirmItem, IneligibleItem, MatchItem, ProjectSector
